@@ -1,0 +1,151 @@
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { Command, CommanderError, Option } from 'commander'
+import { dispatch, MotcuaError, unwrapResult } from '../shared/contract/dispatch'
+import type { OperationInput, OperationName, OperationOutput } from '../shared/contract/contract'
+import { ROLES } from '../shared/contract/schemas'
+import { createServices, type Services } from '../main/services'
+import { defaultDataDir } from '../main/services/platform/paths'
+import { startWebHost } from '../host/web-host'
+
+const packageRoot = fileURLToPath(new URL('../..', import.meta.url))
+const resourcesDir = `${packageRoot}resources`
+const appVersion = (JSON.parse(readFileSync(`${packageRoot}package.json`, 'utf8')) as { version: string }).version
+
+const log = (line: string): void => void process.stderr.write(`[motcua] ${line}\n`)
+
+interface CommonOptions {
+  data: string
+}
+
+/** The CLI goes through the same dispatcher as IPC and HTTP, so its input is checked by the same contract. */
+async function call<N extends OperationName>(services: Services, name: N, input: OperationInput<N>): Promise<OperationOutput<N>> {
+  return unwrapResult(name, await dispatch(services.handlers, name, input, log))
+}
+
+function openServices(options: CommonOptions, runtime: 'cli' | 'browser' = 'cli'): Promise<Services> {
+  return createServices({ dataDir: options.data, resourcesDir, appVersion, runtime, log })
+}
+
+function print(value: unknown, json: boolean, human: () => string): void {
+  process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${human()}\n`)
+}
+
+function buildProgram(): Command {
+  const program = new Command('motcua')
+    .description('Một Cửa Kiosk: công cụ dòng lệnh cho kỹ thuật viên (command line for technicians)')
+    .version(appVersion)
+    .showHelpAfterError()
+  const dataOption = (): Option => new Option('--data <dir>', 'thư mục dữ liệu của thiết bị (device data folder)').default(defaultDataDir())
+
+  const device = program.command('device').description('cấu hình thiết bị (device configuration)')
+  device
+    .command('info')
+    .description('thông tin thiết bị (show this device)')
+    .addOption(dataOption())
+    .option('--json', 'JSON output')
+    .action(async (options: CommonOptions & { json?: boolean }) => {
+      const info = await call(await openServices(options), 'getDeviceInfo', {})
+      print(info, options.json === true, () =>
+        [
+          `Thiết bị:   ${info.config.deviceId}`,
+          `Đơn vị:     ${info.ward.fullName} (${info.ward.code})`,
+          `Vai trò:    ${info.config.roles.join(', ')}`,
+          `Quầy:       ${info.config.counterNumber} / ${info.config.counterCount}`,
+          `Kết nối:    ${info.config.topology}`,
+          `Phiên bản:  ${info.appVersion}`,
+        ].join('\n'),
+      )
+    })
+  device
+    .command('set')
+    .description('đổi cấu hình (change the configuration)')
+    .addOption(dataOption())
+    .option('--ward <code>', 'mã đơn vị hành chính cấp xã (5 chữ số)')
+    .option('--roles <list>', `vai trò, phân cách bằng dấu phẩy: ${ROLES.join(',')}`)
+    .option('--counter <n>', 'số quầy của máy này', Number)
+    .option('--counters <n>', 'số quầy của đơn vị', Number)
+    .option('--ticket-block <i/n>', 'khối số thứ tự của máy phát số: i trên n (0/1)')
+    .option('--language <vi|en>', 'ngôn ngữ mặc định')
+    .option('--json', 'JSON output')
+    .action(async (options: CommonOptions & Record<string, string | number | boolean | undefined>) => {
+      const patch: Record<string, unknown> = {}
+      if (options.ward !== undefined) patch.wardCode = options.ward
+      if (typeof options.roles === 'string') patch.roles = options.roles.split(',').map((role) => role.trim())
+      if (options.counter !== undefined) patch.counterNumber = options.counter
+      if (options.counters !== undefined) patch.counterCount = options.counters
+      if (typeof options.ticketBlock === 'string') {
+        const [index, count] = options.ticketBlock.split('/').map(Number)
+        patch.ticketBlock = { index, count }
+      }
+      if (options.language !== undefined) patch.language = options.language
+      const info = await call(await openServices(options), 'updateDeviceConfig', patch as OperationInput<'updateDeviceConfig'>)
+      print(info, options.json === true, () => `Đã lưu cấu hình cho ${info.ward.fullName}.`)
+    })
+
+  program
+    .command('services')
+    .description('danh mục dịch vụ lấy số (queue services)')
+    .command('list')
+    .addOption(dataOption())
+    .option('--json', 'JSON output')
+    .action(async (options: CommonOptions & { json?: boolean }) => {
+      const catalog = await call(await openServices(options), 'listServices', {})
+      print(catalog, options.json === true, () =>
+        catalog.services.map((service) => `${service.prefix}  ${service.name}`).join('\n') + (catalog.sample ? '\n(danh mục mẫu / sample catalogue)' : ''),
+      )
+    })
+
+  program
+    .command('wards')
+    .description('đơn vị hành chính cấp xã của Đà Nẵng (communes and wards)')
+    .command('list')
+    .addOption(dataOption())
+    .option('--json', 'JSON output')
+    .action(async (options: CommonOptions & { json?: boolean }) => {
+      const wards = await call(await openServices(options), 'listWards', {})
+      print(wards, options.json === true, () => wards.map((ward) => `${ward.code}  ${ward.fullName}`).join('\n'))
+    })
+
+  program
+    .command('web')
+    .description('chế độ trình duyệt: phục vụ ứng dụng trên 127.0.0.1 (browser mode on loopback)')
+    .addOption(dataOption())
+    .option('--port <port>', 'cổng (0: tự chọn)', Number, 5174)
+    .option('--renderer <dir>', 'thư mục giao diện đã build', `${packageRoot}out/renderer`)
+    .action(async (options: CommonOptions & { port: number; renderer: string }) => {
+      const host = await startWebHost({ services: await openServices(options, 'browser'), rendererDir: options.renderer, port: options.port, log })
+      process.stdout.write(
+        [
+          `Một Cửa Kiosk đang chạy ở chế độ trình duyệt (browser mode): ${host.origin}`,
+          `Ki-ốt:         ${host.openUrl('kiosk')}`,
+          `Quầy:          ${host.openUrl('counter')}`,
+          `Màn hình gọi:  ${host.openUrl('display')}`,
+          `Kỹ thuật viên: ${host.openUrl('technician')}`,
+          '',
+        ].join('\n'),
+      )
+      await new Promise<void>((resolve) => {
+        const stop = (): void => void host.close().then(resolve)
+        process.once('SIGINT', stop)
+        process.once('SIGTERM', stop)
+      })
+    })
+  return program
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram().exitOverride()
+  try {
+    await program.parseAsync([...argv])
+    return 0
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode
+    if (error instanceof MotcuaError) {
+      process.stderr.write(`Lỗi (${error.code}): ${error.message}\n`)
+      return 2
+    }
+    process.stderr.write(`Lỗi: ${error instanceof Error ? error.message : String(error)}\n`)
+    return 1
+  }
+}

@@ -1,0 +1,74 @@
+import { z } from 'zod'
+import { DeviceConfigPatchSchema, DeviceInfoSchema, ServiceCatalogSchema, WardSchema } from './schemas'
+
+/**
+ * Every call between a screen and main, declared once. The Electron IPC handlers, the preload
+ * bridge, the loopback web host, the web bridge and the command line are all derived from this
+ * table, and every input is validated where it arrives.
+ */
+interface OperationSpec<I extends z.ZodType, O extends z.ZodType> {
+  readonly input: I
+  readonly output: O
+  readonly summary: string
+}
+
+function operation<I extends z.ZodType, O extends z.ZodType>(spec: OperationSpec<I, O>): OperationSpec<I, O> {
+  return spec
+}
+
+const NoInput = z.object({}).strict()
+
+export const operations = {
+  getDeviceInfo: operation({ input: NoInput, output: DeviceInfoSchema, summary: 'This device: configuration, ward, version' }),
+  updateDeviceConfig: operation({
+    input: DeviceConfigPatchSchema,
+    output: DeviceInfoSchema,
+    summary: 'Change the device configuration (technician)',
+  }),
+  listServices: operation({ input: NoInput, output: ServiceCatalogSchema, summary: 'The services residents can take a ticket for' }),
+  listWards: operation({ input: NoInput, output: z.array(WardSchema), summary: "Đà Nẵng's commune-level units" }),
+} as const
+
+/** Events main pushes to every screen. */
+export const events = {
+  deviceConfigChanged: DeviceInfoSchema,
+} as const
+
+export type Operations = typeof operations
+export type OperationName = keyof Operations
+export type EventName = keyof typeof events
+
+export type OperationInput<N extends OperationName> = z.input<Operations[N]['input']>
+export type OperationOutput<N extends OperationName> = z.output<Operations[N]['output']>
+export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>
+
+export const OPERATION_NAMES = Object.keys(operations) as OperationName[]
+export const EVENT_NAMES = Object.keys(events) as EventName[]
+
+export function isOperationName(name: string): name is OperationName {
+  return Object.hasOwn(operations, name)
+}
+
+export function isEventName(name: string): name is EventName {
+  return Object.hasOwn(events, name)
+}
+
+/** The subscribe function for an event: deviceConfigChanged -> onDeviceConfigChanged. */
+export type SubscriberName<E extends EventName> = `on${Capitalize<E>}`
+export function subscriberName<E extends EventName>(event: E): SubscriberName<E> {
+  return `on${event[0]!.toUpperCase()}${event.slice(1)}` as SubscriberName<E>
+}
+
+export type Unsubscribe = () => void
+
+/** What a screen sees: one named function per operation and one subscribe function per event. */
+export type MotcuaApi = {
+  readonly [N in OperationName]: (input: OperationInput<N>) => Promise<OperationOutput<N>>
+} & {
+  readonly [E in EventName as SubscriberName<E>]: (listener: (payload: EventPayload<E>) => void) => Unsubscribe
+}
+
+/** The IPC channel of an operation or an event: fixed by the contract, never chosen by a page. */
+export function ipcChannel(name: OperationName | EventName): string {
+  return `motcua:${name}`
+}

@@ -1,0 +1,58 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url))
+
+export interface BrowserModeHost {
+  readonly origin: string
+  readonly dataDir: string
+  /** The link that opens a role's screen (the token travels with it once). */
+  url(route: string): string
+  stop(): Promise<void>
+}
+
+/**
+ * Starts browser mode exactly as a person does (`motcua web`), in its own process with a fresh
+ * data folder, and reads the links it prints.
+ */
+export async function startBrowserModeHost(options: { dataDir?: string; startedAt?: (ms: number) => void } = {}): Promise<BrowserModeHost> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'motcua-e2e-'))
+  const child: ChildProcess = spawn(process.execPath, [join(PROJECT_ROOT, 'bin/motcua.mjs'), 'web', '--port', '0', '--data', dataDir], {
+    cwd: PROJECT_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stderr = ''
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+  const kioskLink = await new Promise<string>((resolve, reject) => {
+    let stdout = ''
+    const timer = setTimeout(() => reject(new Error(`web host did not start in 30 s:\n${stdout}\n${stderr}`)), 30_000)
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString()
+      const match = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)#\/kiosk/.exec(stdout)
+      if (match) {
+        clearTimeout(timer)
+        resolve(match[1]!)
+      }
+    })
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`web host exited with ${code}:\n${stderr}`))
+    })
+  })
+  return {
+    origin: new URL(kioskLink).origin,
+    dataDir,
+    url: (route) => `${kioskLink}#/${route}`,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve))
+        child.kill('SIGTERM')
+        await exited
+      }
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
+}
