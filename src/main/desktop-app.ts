@@ -74,13 +74,32 @@ export function startDesktopApp(electron: ElectronModule, paths: DesktopPaths, a
     const plans = planWindows({
       roles: config.roles,
       isProduction,
-      preloadPath: paths.preload,
       primaryDisplay: screen.getPrimaryDisplay(),
       displays: screen.getAllDisplays(),
       technicianRequested: argv.includes('--technician'),
     })
     for (const plan of plans) {
-      const window = new BrowserWindow(plan.options)
+      // The security checklist, written out literally here so that reviewers and Electronegativity see it.
+      const window = new BrowserWindow({
+        ...plan.options,
+        webPreferences: {
+          preload: paths.preload, // eng-disable PRELOAD_JS_CHECK: reviewed; it exposes only the contract's named functions
+          contextIsolation: true,
+          sandbox: true,
+          nodeIntegration: false,
+          nodeIntegrationInWorker: false,
+          nodeIntegrationInSubFrames: false,
+          webSecurity: true,
+          allowRunningInsecureContent: false,
+          experimentalFeatures: false,
+          webviewTag: false,
+          navigateOnDragDrop: false,
+          disableBlinkFeatures: 'Auxclick',
+          spellcheck: false,
+          safeDialogs: true,
+          devTools: !isProduction,
+        },
+      })
       if (plan.options.kiosk) {
         window.webContents.on('before-input-event', (event, input) => {
           if (isKioskEscapeKey(input)) event.preventDefault()

@@ -10,6 +10,8 @@ export interface KeyInput {
 
 const ALWAYS_SWALLOWED = new Set(['F1', 'F3', 'F5', 'F6', 'F7', 'F11', 'F12', 'BrowserBack', 'BrowserForward', 'BrowserRefresh', 'BrowserHome'])
 const WITH_CONTROL = new Set(['w', 'q', 'r', 'n', 't', 'p', 's', 'o', 'f', 'g', 'h', 'j', 'l', 'u', '+', '-', '=', '0', 'tab'])
+/** Developer tools and the element inspector. */
+const WITH_CONTROL_SHIFT = new Set(['i', 'j', 'c'])
 
 /**
  * Keys that would let a resident leave or break the kiosk screen (close, reload, print, dev tools,
@@ -19,6 +21,8 @@ export function isKioskEscapeKey(input: KeyInput): boolean {
   if (input.type !== 'keyDown' && input.type !== 'rawKeyDown') return false
   if (ALWAYS_SWALLOWED.has(input.key)) return true
   if (input.alt && (input.key === 'F4' || input.key === 'ArrowLeft' || input.key === 'ArrowRight' || input.key === 'Home')) return true
-  if ((input.control || input.meta) && WITH_CONTROL.has(input.key.toLowerCase())) return true
+  const withControl = input.control || input.meta
+  if (withControl && WITH_CONTROL.has(input.key.toLowerCase())) return true
+  if (withControl && input.shift && WITH_CONTROL_SHIFT.has(input.key.toLowerCase())) return true
   return false
 }

@@ -14,7 +14,6 @@ export interface DisplayLike {
 export interface WindowPlanInput {
   readonly roles: readonly Role[]
   readonly isProduction: boolean
-  readonly preloadPath: string
   readonly primaryDisplay: DisplayLike
   readonly displays: readonly DisplayLike[]
   /** The technician console opens on request (the --technician switch), or when it is the device's only role. */
@@ -28,29 +27,9 @@ const TITLES: Record<Role, string> = {
   technician: 'Một Cửa Kiosk — Kỹ thuật viên',
 }
 
-/** The web preferences of every window: the Electron security checklist, in one place. */
-export function secureWebPreferences(preloadPath: string, isProduction: boolean): BrowserWindowConstructorOptions['webPreferences'] {
-  return {
-    preload: preloadPath,
-    contextIsolation: true,
-    sandbox: true,
-    nodeIntegration: false,
-    nodeIntegrationInWorker: false,
-    nodeIntegrationInSubFrames: false,
-    webSecurity: true,
-    allowRunningInsecureContent: false,
-    experimentalFeatures: false,
-    webviewTag: false,
-    navigateOnDragDrop: false,
-    spellcheck: false,
-    devTools: !isProduction,
-    safeDialogs: true,
-  }
-}
-
-/** Which windows this device opens, and how: pure, so that the checklist is tested without Electron. */
+/** Which windows this device opens, where and how large: pure, so it is tested without Electron. */
 export function planWindows(input: WindowPlanInput): WindowPlan[] {
-  const { roles, isProduction, preloadPath, primaryDisplay, displays } = input
+  const { roles, isProduction, primaryDisplay, displays } = input
   const secondary = displays.find((display) => display.id !== primaryDisplay.id)
   // A kiosk locks the screen only when it is the machine's only interactive role.
   const kioskLocksScreen = isProduction && !roles.includes('counter') && !(input.technicianRequested && roles.includes('technician'))
@@ -62,7 +41,6 @@ export function planWindows(input: WindowPlanInput): WindowPlan[] {
       show: false,
       backgroundColor: role === 'display' ? '#0b1d33' : '#ffffff',
       autoHideMenuBar: true,
-      webPreferences: secureWebPreferences(preloadPath, isProduction),
     }
     if (role === 'kiosk') {
       plans.push({ role, options: { ...base, kiosk: kioskLocksScreen, fullscreen: kioskLocksScreen, width: 1080, height: 1920 } })

@@ -1,4 +1,4 @@
-import { compareEvents, type EventEnvelope } from '../eventlog/envelope'
+import { compareEvents, eventKey, type EventEnvelope } from '../eventlog/envelope'
 import { QUEUE_TICKET_CALLED, QUEUE_TICKET_ISSUED, TicketCalledSchema, TicketIssuedSchema } from './events'
 
 export interface Ticket {
@@ -58,7 +58,8 @@ interface MutableTicket {
  * while cut off from each other, the earlier call in the log's total order wins.
  */
 export function foldQueue(events: readonly EventEnvelope[], day: string): QueueState {
-  const ordered = [...events].sort(compareEvents)
+  // The same event may arrive twice (replication retries): it counts once.
+  const ordered = [...new Map(events.map((event) => [eventKey(event), event])).values()].sort(compareEvents)
   const byId = new Map<string, MutableTicket>()
   const calls: Call[] = []
   const lostCalls: LostCall[] = []

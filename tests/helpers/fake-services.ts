@@ -1,0 +1,38 @@
+import { vi } from 'vitest'
+import type { OperationHandlers } from '../../src/shared/contract/dispatch'
+import type { DeviceInfo, ServiceCatalog } from '../../src/shared/contract/schemas'
+
+export function fakeDeviceInfo(): DeviceInfo {
+  return {
+    config: {
+      deviceId: '3f1c2a9e-0000-4000-8000-000000000001',
+      wardCode: '20242',
+      roles: ['kiosk', 'counter', 'display', 'technician'],
+      counterNumber: 1,
+      counterCount: 3,
+      ticketBlock: { index: 0, count: 1 },
+      topology: 'standalone',
+      language: 'vi',
+    },
+    ward: { code: '20242', name: 'Hải Châu', fullName: 'Phường Hải Châu', type: 'Phường' },
+    appVersion: '0.1.0',
+    runtime: 'cli',
+    notices: [],
+  }
+}
+
+export const FAKE_CATALOG: ServiceCatalog = {
+  sample: true,
+  fields: [{ id: 'ho-tich', name: 'Hộ tịch', nameEn: 'Civil status' }],
+  services: [{ id: 'ho-tich', fieldId: 'ho-tich', name: 'Hộ tịch', nameEn: 'Civil status', prefix: 'A' }],
+}
+
+/** Handlers that answer with fixed data and record their calls. */
+export function fakeHandlers(): { [K in keyof OperationHandlers]: OperationHandlers[K] & ReturnType<typeof vi.fn> } {
+  return {
+    getDeviceInfo: vi.fn(async () => fakeDeviceInfo()),
+    updateDeviceConfig: vi.fn(async () => fakeDeviceInfo()),
+    listServices: vi.fn(async () => FAKE_CATALOG),
+    listWards: vi.fn(async () => [fakeDeviceInfo().ward]),
+  } as never
+}
