@@ -1,0 +1,15 @@
+/**
+ * `npm run bench`: prints figures, asserts nothing. Each figure has the goal from its issue beside
+ * it so a reader sees at once where we stand.
+ */
+import { benchFold } from './fold.bench'
+import { benchBrowserMode } from './browser-mode.bench'
+
+const only = process.argv.slice(2)
+const suites: Record<string, () => Promise<void>> = { fold: benchFold, 'browser-mode': benchBrowserMode }
+
+for (const [name, run] of Object.entries(suites)) {
+  if (only.length > 0 && !only.includes(name)) continue
+  console.log(`\n## ${name}`)
+  await run()
+}
