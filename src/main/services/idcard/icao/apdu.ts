@@ -1,0 +1,66 @@
+import { IcaoError } from './errors'
+
+/** ISO 7816-4 command APDUs: the few encodings the protocol core needs. */
+
+export type ApduErrorCode = 'invalidCommand'
+
+export class ApduError extends IcaoError<ApduErrorCode> {}
+
+export interface CommandApdu {
+  cla: number
+  ins: number
+  p1: number
+  p2: number
+  data?: Uint8Array
+  /** Ne, the number of response bytes expected: 1-256 fits a short APDU, up to 65536 needs extended length. */
+  ne?: number
+}
+
+export interface ResponseApdu {
+  data: Buffer
+  sw: number
+}
+
+const SHORT_MAX_DATA = 255
+const SHORT_MAX_NE = 256
+const EXTENDED_MAX_DATA = 65535
+const EXTENDED_MAX_NE = 65536
+
+function requireByte(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 0 || value > 0xff) throw new ApduError('invalidCommand', `${name} ${value} is not a byte`)
+  return value
+}
+
+export function needsExtendedLength(dataLength: number, ne: number | undefined): boolean {
+  return dataLength > SHORT_MAX_DATA || (ne ?? 0) > SHORT_MAX_NE
+}
+
+/**
+ * Le as ISO 7816-4 writes it: one byte for short APDUs (256 as 00), two for extended ones (65536 as 0000).
+ * Also the content of secure messaging's DO'97'.
+ */
+export function encodeLe(ne: number, extended = ne > SHORT_MAX_NE): Buffer {
+  const max = extended ? EXTENDED_MAX_NE : SHORT_MAX_NE
+  if (!Number.isInteger(ne) || ne < 1 || ne > max) throw new ApduError('invalidCommand', `Ne ${ne} is outside 1-${max}`)
+  const encoded = Buffer.alloc(extended ? 2 : 1)
+  encoded.writeUIntBE(ne % max, 0, encoded.length)
+  return encoded
+}
+
+/** Uses short lengths whenever data and Ne fit them: some readers cannot pass extended APDUs at all. */
+export function encodeCommandApdu({ cla, ins, p1, p2, data = Buffer.alloc(0), ne }: CommandApdu): Buffer {
+  const header = Buffer.from([requireByte(cla, 'CLA'), requireByte(ins, 'INS'), requireByte(p1, 'P1'), requireByte(p2, 'P2')])
+  if (data.length > EXTENDED_MAX_DATA) throw new ApduError('invalidCommand', `${data.length} data bytes exceed ${EXTENDED_MAX_DATA}`)
+  const extended = needsExtendedLength(data.length, ne)
+  const parts: Uint8Array[] = [header]
+  if (data.length > 0) {
+    const lc = extended ? Buffer.from([0x00, data.length >> 8, data.length & 0xff]) : Buffer.from([data.length])
+    parts.push(lc, data)
+  }
+  if (ne !== undefined) {
+    // Extended Le carries its own 00 marker only when no extended Lc came before it.
+    if (extended && data.length === 0) parts.push(Buffer.from([0x00]))
+    parts.push(encodeLe(ne, extended))
+  }
+  return Buffer.concat(parts)
+}
