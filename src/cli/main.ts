@@ -7,6 +7,7 @@ import { ROLES } from '../shared/contract/schemas'
 import { createServices, type Services } from '../main/services'
 import { defaultDataDir } from '../main/services/platform/paths'
 import { startWebHost } from '../host/web-host'
+import { registerCalendarCommands } from './commands/calendar'
 
 const packageRoot = fileURLToPath(new URL('../..', import.meta.url))
 const resourcesDir = `${packageRoot}resources`
@@ -131,6 +132,7 @@ function buildProgram(): Command {
         process.once('SIGTERM', stop)
       })
     })
+  registerCalendarCommands(program)
   return program
 }
 

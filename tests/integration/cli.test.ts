@@ -54,6 +54,15 @@ describe('the motcua command', () => {
     expect(JSON.parse((await motcua('wards', 'list', '--json', '--data', data)).stdout)).toHaveLength(94)
   })
 
+  it('knows the working-day calendar: holidays as JSON, and working days after Tết', async () => {
+    const holidays = JSON.parse((await motcua('calendar', 'holidays', '2026', '--json')).stdout) as { date: string; name: string }[]
+    expect(holidays.filter((holiday) => holiday.name === 'Tết Nguyên Đán').map((holiday) => holiday.date)).toContain('2026-02-17')
+    expect((await motcua('calendar', 'add-workdays', '2026-02-13', '1')).stdout.trim()).toBe('2026-02-23')
+    const bad = await motcua('calendar', 'add-workdays', '2026-02-30', '1')
+    expect(bad.code).toBe(1)
+    expect(bad.stderr).toContain('ngày không hợp lệ')
+  })
+
   it('says so when a command does not exist', async () => {
     const { code, stderr } = await motcua('frobnicate')
     expect(code).not.toBe(0)
