@@ -34,9 +34,12 @@ export class CounterScreen {
     await expect(this.page.getByTestId('waiting-count')).toHaveText(`Đang chờ: ${count}`)
   }
 
+  /** Calls the next ticket and returns its number, once the screen shows a number other than before. */
   async callNext(): Promise<string> {
-    await this.page.getByRole('button', { name: 'Gọi số tiếp theo' }).click()
     const current = this.page.getByTestId('counter-current')
+    const before = (await current.textContent())!.trim()
+    await this.page.getByRole('button', { name: 'Gọi số tiếp theo' }).click()
+    await expect(current).not.toHaveText(before)
     await expect(current).toHaveText(/^[A-Z]\d{3,5}$/)
     return (await current.textContent())!.trim()
   }
