@@ -8,6 +8,7 @@ import { createServices, type Services } from '../main/services'
 import { defaultDataDir } from '../main/services/platform/paths'
 import { startWebHost } from '../host/web-host'
 import { registerCalendarCommands } from './commands/calendar'
+import { registerQrCommands } from './commands/qr'
 
 const packageRoot = fileURLToPath(new URL('../..', import.meta.url))
 const resourcesDir = `${packageRoot}resources`
@@ -91,7 +92,7 @@ function buildProgram(): Command {
     .addOption(dataOption())
     .option('--json', 'JSON output')
     .action(async (options: CommonOptions & { json?: boolean }) => {
-      const catalog = await call(await openServices(options), 'listServices', {})
+      const catalog = await call(await openServices(options), 'getQueueSetup', {})
       print(catalog, options.json === true, () =>
         catalog.services.map((service) => `${service.prefix}  ${service.name}`).join('\n') + (catalog.sample ? '\n(danh mục mẫu / sample catalogue)' : ''),
       )
@@ -133,6 +134,7 @@ function buildProgram(): Command {
       })
     })
   registerCalendarCommands(program)
+  registerQrCommands(program)
   return program
 }
 

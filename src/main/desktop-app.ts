@@ -1,12 +1,13 @@
 import type * as Electron from 'electron'
 import { createServices } from './services'
+import { FILE_ONLY_WRAPPER } from './services/privacy/data-key'
 import { serveRenderer, APP_SCHEME_PRIVILEGES } from './app-protocol'
 import { appUrl, isAppUrl } from './app-origin'
 import { forwardEvents, registerIpcHandlers } from './ipc'
 import { isKioskEscapeKey } from './kiosk-keys'
 import { planWindows } from './windows'
 
-type ElectronModule = Pick<typeof Electron, 'app' | 'BrowserWindow' | 'ipcMain' | 'protocol' | 'screen' | 'session'>
+type ElectronModule = Pick<typeof Electron, 'app' | 'BrowserWindow' | 'ipcMain' | 'protocol' | 'safeStorage' | 'screen' | 'session'>
 
 export interface DesktopPaths {
   readonly preload: string
@@ -19,7 +20,7 @@ export interface DesktopPaths {
  * role, and hand every operation to the service layer through the IPC adapter.
  */
 export function startDesktopApp(electron: ElectronModule, paths: DesktopPaths, argv: readonly string[], devServerUrl?: string): void {
-  const { app, BrowserWindow, ipcMain, protocol, screen, session } = electron
+  const { app, BrowserWindow, ipcMain, protocol, safeStorage, screen, session } = electron
   const isProduction = app.isPackaged
   const log = (line: string): void => console.log(`[main] ${line}`)
 
@@ -66,6 +67,13 @@ export function startDesktopApp(electron: ElectronModule, paths: DesktopPaths, a
       appVersion: app.getVersion(),
       runtime: 'electron',
       log,
+      keyWrapper: safeStorage.isEncryptionAvailable()
+        ? {
+            kind: 'os',
+            wrap: (key) => safeStorage.encryptString(key.toString('base64')),
+            unwrap: (wrapped) => Buffer.from(safeStorage.decryptString(wrapped), 'base64'),
+          }
+        : FILE_ONLY_WRAPPER,
     })
     registerIpcHandlers(ipcMain, services, log, devServerUrl)
     forwardEvents(services, () => BrowserWindow.getAllWindows().map((window) => window.webContents))

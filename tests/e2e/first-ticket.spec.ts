@@ -37,7 +37,7 @@ test('a resident takes a ticket, a clerk calls it, the display shows it: three w
 test('the queue survives a reload: state is a fold of the log kept in IndexedDB', async ({ context }) => {
   const kiosk = await new KioskScreen(await context.newPage()).open(host.url('kiosk'))
   const label = await kiosk.takeTicket(/Cư trú|thường trú/)
-  const counter = await new CounterScreen(await context.newPage()).open(host.url('counter/2'), 2)
+  const counter = await new CounterScreen(await context.newPage()).open(host.url('counter/3'), 3)
   await counter.page.reload()
   await expect(counter.page.getByText(label)).toBeVisible()
 })

@@ -51,6 +51,12 @@ export function createFakeElectron(options: { userData: string; appPath: string;
     BrowserWindow: FakeBrowserWindow,
     ipcMain: { handle: vi.fn() },
     protocol: { registerSchemesAsPrivileged: vi.fn(), handle: vi.fn() },
+    // A reversible stand-in for the OS keychain, so tests see that the key is wrapped.
+    safeStorage: {
+      isEncryptionAvailable: () => true,
+      encryptString: (text: string) => Buffer.from(`os:${text}`),
+      decryptString: (data: Buffer) => data.toString().replace(/^os:/, ''),
+    },
     screen: {
       getPrimaryDisplay: () => ({ id: 1, bounds: { x: 0, y: 0, width: 1920, height: 1080 } }),
       getAllDisplays: () => [{ id: 1, bounds: { x: 0, y: 0, width: 1920, height: 1080 } }],

@@ -1,6 +1,8 @@
 import { vi } from 'vitest'
 import type { OperationHandlers } from '../../src/shared/contract/dispatch'
-import type { DeviceInfo, ServiceCatalog } from '../../src/shared/contract/schemas'
+import type { DeviceInfo, QueueSetup } from '../../src/shared/contract/schemas'
+import { DEFAULT_APPOINTMENT_RULES } from '../../src/shared/domain/appointments/rules'
+import { DEFAULT_QUEUE_RULES } from '../../src/shared/domain/queue/setup'
 
 export function fakeDeviceInfo(): DeviceInfo {
   return {
@@ -21,10 +23,16 @@ export function fakeDeviceInfo(): DeviceInfo {
   }
 }
 
-export const FAKE_CATALOG: ServiceCatalog = {
+export const FAKE_SETUP: QueueSetup = {
   sample: true,
   fields: [{ id: 'ho-tich', name: 'Hộ tịch', nameEn: 'Civil status' }],
-  services: [{ id: 'ho-tich', fieldId: 'ho-tich', name: 'Hộ tịch', nameEn: 'Civil status', prefix: 'A' }],
+  services: [
+    { id: 'ho-tich', fieldId: 'ho-tich', name: 'Hộ tịch', nameEn: 'Civil status', prefix: 'A' },
+    { id: 'chung-thuc', fieldId: 'ho-tich', name: 'Chứng thực', nameEn: 'Certification', prefix: 'B' },
+  ],
+  counters: [],
+  queueRules: DEFAULT_QUEUE_RULES,
+  appointmentRules: DEFAULT_APPOINTMENT_RULES,
 }
 
 /** Handlers that answer with fixed data and record their calls. */
@@ -32,7 +40,9 @@ export function fakeHandlers(): { [K in keyof OperationHandlers]: OperationHandl
   return {
     getDeviceInfo: vi.fn(async () => fakeDeviceInfo()),
     updateDeviceConfig: vi.fn(async () => fakeDeviceInfo()),
-    listServices: vi.fn(async () => FAKE_CATALOG),
+    getQueueSetup: vi.fn(async () => FAKE_SETUP),
     listWards: vi.fn(async () => [fakeDeviceInfo().ward]),
+    sealPersonalData: vi.fn(async () => ({ alg: 'A256GCM', kid: 'k1', iv: 'AAAAAAAAAAAAAAAA', ct: 'AAAA' })),
+    openPersonalData: vi.fn(async () => ({ fields: {} })),
   } as never
 }

@@ -2,9 +2,10 @@ import { EventEmitter } from 'node:events'
 import type { EventName, EventPayload } from '../../shared/contract/contract'
 import type { OperationHandlers } from '../../shared/contract/dispatch'
 import type { DeviceConfig, DeviceInfo } from '../../shared/contract/schemas'
-import { loadSampleServiceCatalog } from './catalog/service-catalog'
+import { loadSampleQueueSetup } from './catalog/queue-setup'
 import { loadWards } from './catalog/wards'
 import { DeviceConfigStore } from './device/device-config-store'
+import { DataKey, FILE_ONLY_WRAPPER, type KeyWrapper } from './privacy/data-key'
 
 export interface ServicesOptions {
   /** Where this device keeps its configuration and keys. */
@@ -14,6 +15,8 @@ export interface ServicesOptions {
   readonly appVersion: string
   readonly runtime: DeviceInfo['runtime']
   readonly log: (line: string) => void
+  /** How the device data key is protected at rest: by the OS in the desktop app, by file permissions elsewhere. */
+  readonly keyWrapper?: KeyWrapper
 }
 
 export type EventListener = <E extends EventName>(event: E, payload: EventPayload<E>) => void
@@ -29,8 +32,9 @@ export interface Services {
  * Node: nothing here may import electron.
  */
 export async function createServices(options: ServicesOptions): Promise<Services> {
-  const [wards, catalog] = await Promise.all([loadWards(options.resourcesDir), loadSampleServiceCatalog(options.resourcesDir)])
+  const [wards, queueSetup] = await Promise.all([loadWards(options.resourcesDir), loadSampleQueueSetup(options.resourcesDir)])
   const deviceConfig = new DeviceConfigStore(options.dataDir, wards, options.log)
+  const dataKey = new DataKey(options.dataDir, options.keyWrapper ?? FILE_ONLY_WRAPPER)
   const emitter = new EventEmitter()
 
   const deviceInfo = (config: DeviceConfig): DeviceInfo => ({
@@ -48,8 +52,10 @@ export async function createServices(options: ServicesOptions): Promise<Services
       emitter.emit('event', 'deviceConfigChanged', info)
       return info
     },
-    listServices: async () => catalog,
+    getQueueSetup: async () => queueSetup,
     listWards: async () => [...wards],
+    sealPersonalData: async ({ fields }) => dataKey.seal(fields),
+    openPersonalData: async ({ sealed }) => ({ fields: await dataKey.open(sealed) }),
   }
 
   return {

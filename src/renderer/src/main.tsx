@@ -14,13 +14,13 @@ import { getPlatformApi } from './platform/platform'
 
 async function start(root: HTMLElement): Promise<void> {
   const api = getPlatformApi()
-  const [device, catalog] = await Promise.all([api.getDeviceInfo({}), api.listServices({})])
+  const [device, setup] = await Promise.all([api.getDeviceInfo({}), api.getQueueSetup({})])
   const db = new MotcuaDatabase()
   await db.open()
   void requestPersistentStorage()
   createRoot(root).render(
     <StrictMode>
-      <App api={api} db={db} initialDevice={device} catalog={catalog} />
+      <App api={api} db={db} initialDevice={device} setup={setup} />
     </StrictMode>,
   )
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { DeviceConfigPatchSchema, DeviceInfoSchema, ServiceCatalogSchema, WardSchema } from './schemas'
+import { SealedValueSchema } from '../domain/eventlog/envelope'
+import { DeviceConfigPatchSchema, DeviceInfoSchema, QueueSetupSchema, WardSchema } from './schemas'
 
 /**
  * Every call between a screen and main, declared once. The Electron IPC handlers, the preload
@@ -17,6 +18,7 @@ function operation<I extends z.ZodType, O extends z.ZodType>(spec: OperationSpec
 }
 
 const NoInput = z.object({}).strict()
+const PersonalFieldsSchema = z.record(z.string().regex(/^[a-zA-Z]{1,32}$/), z.string().max(2000)).refine((fields) => Object.keys(fields).length <= 20, 'at most 20 fields')
 
 export const operations = {
   getDeviceInfo: operation({ input: NoInput, output: DeviceInfoSchema, summary: 'This device: configuration, ward, version' }),
@@ -25,8 +27,18 @@ export const operations = {
     output: DeviceInfoSchema,
     summary: 'Change the device configuration (technician)',
   }),
-  listServices: operation({ input: NoInput, output: ServiceCatalogSchema, summary: 'The services residents can take a ticket for' }),
+  getQueueSetup: operation({ input: NoInput, output: QueueSetupSchema, summary: 'The services residents can take a ticket for' }),
   listWards: operation({ input: NoInput, output: z.array(WardSchema), summary: "Đà Nẵng's commune-level units" }),
+  sealPersonalData: operation({
+    input: z.object({ fields: PersonalFieldsSchema }).strict(),
+    output: SealedValueSchema,
+    summary: "Encrypt a resident's personal fields with the device data key before they are stored",
+  }),
+  openPersonalData: operation({
+    input: z.object({ sealed: SealedValueSchema }).strict(),
+    output: z.object({ fields: PersonalFieldsSchema }).strict(),
+    summary: 'Decrypt personal fields sealed on this device',
+  }),
 } as const
 
 /** Events main pushes to every screen. */

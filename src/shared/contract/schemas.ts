@@ -1,6 +1,8 @@
 import { z } from 'zod'
 import { DeviceIdSchema, WardCodeSchema } from '../domain/eventlog/envelope'
+import { AppointmentRulesSchema } from '../domain/appointments/rules'
 import { CounterNumberSchema, ServiceIdSchema } from '../domain/queue/events'
+import { CounterSetupSchema, QueueRulesSchema, type CounterSetup } from '../domain/queue/setup'
 
 export const ROLES = ['kiosk', 'counter', 'display', 'technician'] as const
 export const RoleSchema = z.enum(ROLES)
@@ -79,24 +81,39 @@ export const FieldSchema = z
   .object({ id: ServiceIdSchema, name: z.string().min(1).max(200), nameEn: z.string().min(1).max(200) })
   .strict()
 
-export const ServiceCatalogSchema = z
+/** How the ward runs its queue: services, counters and rules. Comes from the city through sync. */
+export const QueueSetupSchema = z
   .object({
-    /** True for the catalogue shipped with the app: to be replaced by the city's catalogue. */
+    /** True for the set-up shipped with the app: to be replaced by the city's through sync. */
     sample: z.boolean(),
     fields: z.array(FieldSchema).min(1).max(200),
     services: z.array(ServiceSchema).min(1).max(2000),
+    /** Counters with a service list of their own; a counter not listed serves every service. */
+    counters: z.array(CounterSetupSchema).max(99),
+    queueRules: QueueRulesSchema,
+    appointmentRules: AppointmentRulesSchema,
   })
   .strict()
-  .superRefine((catalog, context) => {
-    const fieldIds = new Set(catalog.fields.map((field) => field.id))
+  .superRefine((setup, context) => {
+    const fieldIds = new Set(setup.fields.map((field) => field.id))
     const seenIds = new Set<string>()
     const seenPrefixes = new Set<string>()
-    for (const service of catalog.services) {
+    for (const service of setup.services) {
       if (!fieldIds.has(service.fieldId)) context.addIssue({ code: 'custom', message: `service ${service.id}: unknown field ${service.fieldId}` })
       if (seenIds.has(service.id)) context.addIssue({ code: 'custom', message: `duplicate service id ${service.id}` })
       if (seenPrefixes.has(service.prefix)) context.addIssue({ code: 'custom', message: `duplicate ticket prefix ${service.prefix}` })
       seenIds.add(service.id)
       seenPrefixes.add(service.prefix)
     }
+    for (const counter of setup.counters) {
+      for (const { serviceId } of counter.services ?? []) {
+        if (!seenIds.has(serviceId)) context.addIssue({ code: 'custom', message: `counter ${counter.number}: unknown service ${serviceId}` })
+      }
+    }
   })
-export type ServiceCatalog = z.infer<typeof ServiceCatalogSchema>
+export type QueueSetup = z.infer<typeof QueueSetupSchema>
+
+/** Every counter of the ward, 1..counterCount, as the set-up defines it or serving everything. */
+export function countersOf(setup: QueueSetup, counterCount: number): CounterSetup[] {
+  return Array.from({ length: counterCount }, (_unused, index) => setup.counters.find((counter) => counter.number === index + 1) ?? { number: index + 1 })
+}

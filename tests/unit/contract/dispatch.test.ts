@@ -37,11 +37,11 @@ describe('dispatch: one operation from an untrusted caller', () => {
   })
 
   it('passes a MotcuaError through with its code, hides any other failure', async () => {
-    const rejecting = { ...fakeHandlers(), listServices: async () => Promise.reject(new MotcuaError('unavailable', 'catalogue missing')) }
-    expect(await dispatch(rejecting, 'listServices', {})).toEqual({ ok: false, error: { code: 'unavailable', message: 'catalogue missing' } })
-    const crashing = { ...fakeHandlers(), listServices: async () => Promise.reject(new Error('ENOENT /secret/path')) }
-    const result = await dispatch(crashing, 'listServices', {}, () => undefined)
-    expect(result).toEqual({ ok: false, error: { code: 'failed', message: 'Operation listServices failed' } })
+    const rejecting = { ...fakeHandlers(), getQueueSetup: async () => Promise.reject(new MotcuaError('unavailable', 'catalogue missing')) }
+    expect(await dispatch(rejecting, 'getQueueSetup', {})).toEqual({ ok: false, error: { code: 'unavailable', message: 'catalogue missing' } })
+    const crashing = { ...fakeHandlers(), getQueueSetup: async () => Promise.reject(new Error('ENOENT /secret/path')) }
+    const result = await dispatch(crashing, 'getQueueSetup', {}, () => undefined)
+    expect(result).toEqual({ ok: false, error: { code: 'failed', message: 'Operation getQueueSetup failed' } })
   })
 })
 

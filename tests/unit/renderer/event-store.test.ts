@@ -3,13 +3,18 @@ import { describe, expect, it } from 'vitest'
 import { foldQueue } from '../../../src/shared/domain/queue/fold'
 import { MotcuaDatabase } from '../../../src/renderer/src/data/db'
 import { EventStore } from '../../../src/renderer/src/data/event-store'
-import { callNext, readQueue, takeTicket } from '../../../src/renderer/src/data/queue'
-import { FAKE_CATALOG } from '../../helpers/fake-services'
+import { actOnCurrent, bookAppointment, callNext, checkIn, readQueue, returnTicket, takeTicket, transferCurrent } from '../../../src/renderer/src/data/queue'
+import { DEFAULT_QUEUE_RULES } from '../../../src/shared/domain/queue/setup'
+import { DEFAULT_APPOINTMENT_RULES } from '../../../src/shared/domain/appointments/rules'
+import { FAKE_SETUP } from '../../helpers/fake-services'
 import { DeviceLog, TEST_DAY, TEST_DAY_START_MS, TEST_WARD } from '../../helpers/events'
 
 let databases = 0
 const freshDb = (): MotcuaDatabase => new MotcuaDatabase(`motcua-test-${++databases}`)
-const service = FAKE_CATALOG.services[0]!
+const service = FAKE_SETUP.services[0]!
+const rules = DEFAULT_QUEUE_RULES
+const oneBlock = { index: 0, count: 1 }
+const ticketFor = (block = oneBlock) => ({ service, block, rules })
 const atNine = TEST_DAY_START_MS + 60 * 60_000
 
 describe('the local event log (Dexie on IndexedDB)', () => {
@@ -39,28 +44,29 @@ describe('the local event log (Dexie on IndexedDB)', () => {
 
   it('takes tickets and calls them in order, numbering per service and device', async () => {
     const store = new EventStore(freshDb(), 'kiosk-0001', TEST_WARD, () => atNine)
-    const first = await takeTicket(store, service, { index: 0, count: 1 }, atNine)
-    const second = await takeTicket(store, service, { index: 0, count: 1 }, atNine)
+    const first = await takeTicket(store, ticketFor(), atNine)
+    const second = await takeTicket(store, ticketFor(), atNine)
     expect([first.ticket.label, second.ticket.label]).toEqual(['A001', 'A002'])
     expect([first.ahead, second.ahead]).toEqual([0, 1])
-    expect((await callNext(store, 2, atNine))?.label).toBe('A001')
-    expect((await callNext(store, 1, atNine))?.label).toBe('A002')
-    expect(await callNext(store, 1, atNine)).toBeUndefined()
-    const queue = await readQueue(store, TEST_DAY)
+    expect((await callNext(store, { number: 2 }, rules, 'Lan', atNine))?.label).toBe('A001')
+    expect((await callNext(store, { number: 1 }, rules, undefined, atNine))?.label).toBe('A002')
+    expect(await callNext(store, { number: 1 }, rules, undefined, atNine)).toBeUndefined()
+    const queue = await readQueue(store, TEST_DAY, rules)
     expect(queue.nowServing.get(2)?.label).toBe('A001')
+    expect(queue.tickets[0]?.clerk).toBe('Lan')
     expect(queue.waiting).toEqual([])
   })
 
   it('numbers a second kiosk in its own block', async () => {
     const store = new EventStore(freshDb(), 'kiosk-0002', TEST_WARD, () => atNine)
-    expect((await takeTicket(store, service, { index: 1, count: 2 }, atNine)).ticket.label).toBe('A500')
+    expect((await takeTicket(store, ticketFor({ index: 1, count: 2 }), atNine)).ticket.label).toBe('A500')
   })
 
   it('lets two counters calling at once get two different tickets', async () => {
     const db = freshDb()
     const kiosk = new EventStore(db, 'device-0001', TEST_WARD, () => atNine)
-    for (let index = 0; index < 4; index++) await takeTicket(kiosk, service, { index: 0, count: 1 }, atNine)
-    const calls = await Promise.all([1, 2, 3, 1].map((counter) => callNext(new EventStore(new MotcuaDatabase(db.name), 'device-0001', TEST_WARD, () => atNine), counter, atNine)))
+    for (let index = 0; index < 4; index++) await takeTicket(kiosk, ticketFor(), atNine)
+    const calls = await Promise.all([1, 2, 3, 4].map((counter) => callNext(new EventStore(new MotcuaDatabase(db.name), 'device-0001', TEST_WARD, () => atNine), { number: counter }, rules, undefined, atNine)))
     expect(new Set(calls.map((call) => call?.label)).size).toBe(4)
   })
 
@@ -74,7 +80,7 @@ describe('the local event log (Dexie on IndexedDB)', () => {
     const store = new EventStore(freshDb(), 'local-0001', TEST_WARD, () => atNine)
     expect(await store.ingest([all[3], all[1]])).toEqual({ added: 2, duplicates: 0, rejected: 0 })
     expect(await store.ingest([all[2], all[0], all[1], all[1]])).toEqual({ added: 2, duplicates: 2, rejected: 0 })
-    const local = await readQueue(store, TEST_DAY)
+    const local = await readQueue(store, TEST_DAY, rules)
     expect(local.waiting.map((ticket) => ticket.label)).toEqual(foldQueue(all, TEST_DAY).waiting.map((ticket) => ticket.label))
     expect(local.nowServing.get(3)?.label).toBe('B001')
 
@@ -97,6 +103,34 @@ describe('the local event log (Dexie on IndexedDB)', () => {
     ])
     expect(report).toEqual({ added: 0, duplicates: 0, rejected: 5 })
     expect(await store.db.events.count()).toBe(1)
+  })
+
+  it('serves, skips, returns and transfers only what the counter holds', async () => {
+    const store = new EventStore(freshDb(), 'device-0001', TEST_WARD, () => atNine)
+    await takeTicket(store, ticketFor(), atNine)
+    expect(await actOnCurrent(store, 'skip', 1, rules, atNine)).toBeUndefined() // nothing called yet
+    await callNext(store, { number: 1 }, rules, undefined, atNine)
+    const skipped = await actOnCurrent(store, 'skip', 1, rules, atNine)
+    expect(await returnTicket(store, skipped!.ticketId, rules, atNine + (rules.noShowReturnMinutes + 1) * 60_000)).toBeUndefined()
+    expect((await returnTicket(store, skipped!.ticketId, rules, atNine + 60_000))?.label).toBe('A001')
+    await callNext(store, { number: 1 }, rules, undefined, atNine)
+    expect((await transferCurrent(store, 1, { counter: 3 }, rules, atNine))?.label).toBe('A001')
+    expect(await callNext(store, { number: 2 }, rules, undefined, atNine)).toBeUndefined()
+    expect((await callNext(store, { number: 3 }, rules, undefined, atNine))?.label).toBe('A001')
+    expect((await actOnCurrent(store, 'serve', 3, rules, atNine))?.label).toBe('A001')
+    expect((await readQueue(store, TEST_DAY, rules)).tickets[0]).toMatchObject({ status: 'served', counter: 3, transfers: 1 })
+  })
+
+  it('checks an appointment in once, inside its window, as a priority ticket', async () => {
+    const store = new EventStore(freshDb(), 'device-0001', TEST_WARD, () => atNine)
+    const sealed = { alg: 'A256GCM' as const, kid: 'k1', iv: 'AAAAAAAAAAAAAAAA', ct: 'AAAAAAAAAAAAAAAAAAAAAAAA' }
+    await bookAppointment(store, { appointmentId: crypto.randomUUID(), code: 'KHM4TP2Q', serviceId: service.id, day: TEST_DAY, time: '09:00', identifiedBy: 'phone', holder: sealed })
+    const both = { queue: rules, appointments: DEFAULT_APPOINTMENT_RULES }
+    expect(await checkIn(store, 'ZZZZZZZZ', FAKE_SETUP.services, oneBlock, both, atNine)).toEqual({ verdict: 'unknown' })
+    expect(await checkIn(store, 'KHM4TP2Q', FAKE_SETUP.services, oneBlock, both, atNine - 40 * 60_000)).toEqual({ verdict: 'tooEarly' })
+    const first = await checkIn(store, 'KHM4TP2Q', FAKE_SETUP.services, oneBlock, both, atNine)
+    expect(first).toMatchObject({ verdict: 'ok', ticket: { ticket: { label: 'A001', priority: 'appointment' } } })
+    expect(await checkIn(store, 'KHM4TP2Q', FAKE_SETUP.services, oneBlock, both, atNine)).toEqual({ verdict: 'alreadyCheckedIn' })
   })
 
   it('keeps the log across a restart', async () => {

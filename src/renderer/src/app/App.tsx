@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react'
 import type { MotcuaApi } from '../../../shared/contract/contract'
-import type { DeviceInfo, Language, ServiceCatalog } from '../../../shared/contract/schemas'
+import type { DeviceInfo, Language, QueueSetup } from '../../../shared/contract/schemas'
 import type { MotcuaDatabase } from '../data/db'
 import { EventStore } from '../data/event-store'
 import { I18nProvider, translator } from '../i18n/i18n'
@@ -16,10 +16,10 @@ export interface AppProps {
   readonly api: MotcuaApi
   readonly db: MotcuaDatabase
   readonly initialDevice: DeviceInfo
-  readonly catalog: ServiceCatalog
+  readonly setup: QueueSetup
 }
 
-export function App({ api, db, initialDevice, catalog }: AppProps) {
+export function App({ api, db, initialDevice, setup }: AppProps) {
   const [device, setDevice] = useState(initialDevice)
   const [language, setLanguage] = useState<Language>(initialDevice.config.language)
   const [hash, setHash] = useState(window.location.hash)
@@ -36,7 +36,7 @@ export function App({ api, db, initialDevice, catalog }: AppProps) {
 
   const { deviceId, wardCode } = device.config
   const store = useMemo(() => new EventStore(db, deviceId, wardCode), [db, deviceId, wardCode])
-  const services = useMemo(() => ({ api, device, catalog, store }), [api, device, catalog, store])
+  const services = useMemo(() => ({ api, device, setup, store }), [api, device, setup, store])
   const route = parseRoute(hash, device.config.roles)
   const t = translator(language)
 

@@ -1,12 +1,12 @@
 import { createContext, useContext } from 'react'
 import type { MotcuaApi } from '../../../shared/contract/contract'
-import type { DeviceInfo, ServiceCatalog } from '../../../shared/contract/schemas'
+import type { DeviceInfo, QueueSetup } from '../../../shared/contract/schemas'
 import type { EventStore } from '../data/event-store'
 
 export interface AppServices {
   readonly api: MotcuaApi
   readonly device: DeviceInfo
-  readonly catalog: ServiceCatalog
+  readonly setup: QueueSetup
   readonly store: EventStore
 }
 

@@ -1,33 +1,46 @@
-import { useEffect, useState } from 'react'
+import { useCallback, useState } from 'react'
 import type { Service } from '../../../../shared/contract/schemas'
+import type { PriorityClass } from '../../../../shared/domain/queue/events'
 import { useApp } from '../../app/app-context'
+import { useIdle } from '../../app/use-idle'
 import { takeTicket, type IssuedTicket } from '../../data/queue'
 import { useI18n } from '../../i18n/i18n'
 import { Banner } from '../../ui/Banner'
 import { describeError } from '../../ui/error-message'
+import { BookingFlow } from './BookingFlow'
+import { CheckInFlow } from './CheckInFlow'
+import { RatingFlow } from './RatingFlow'
+import { ReturnFlow } from './ReturnFlow'
+import { ServicePicker } from './ServicePicker'
+import { TicketCard } from './TicketCard'
 
-/** After this long the ticket card closes by itself, ready for the next resident. */
-const TICKET_CARD_MS = 15_000
+type View = { name: 'home' } | { name: 'ticket'; issued: IssuedTicket; service: Service } | { name: 'book' } | { name: 'checkIn' } | { name: 'rate' } | { name: 'return' }
+
+/** A flow left untouched this long goes back to the start for the next resident. */
+const IDLE_MS = 60_000
 
 export function KioskScreen({ onToggleLanguage }: { onToggleLanguage: () => void }) {
-  const { device, catalog, store } = useApp()
-  const { t, language } = useI18n()
-  const [issued, setIssued] = useState<{ ticket: IssuedTicket; service: Service }>()
+  const { device, setup, store } = useApp()
+  const { t } = useI18n()
+  const [view, setView] = useState<View>({ name: 'home' })
+  const [priority, setPriority] = useState<PriorityClass>()
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string>()
-
-  useEffect(() => {
-    if (!issued) return
-    const timer = setTimeout(() => setIssued(undefined), TICKET_CARD_MS)
-    return () => clearTimeout(timer)
-  }, [issued])
+  const home = useCallback(() => {
+    setView({ name: 'home' })
+    setPriority(undefined)
+    setError(undefined)
+  }, [])
+  useIdle(home, IDLE_MS, view.name !== 'home')
 
   const take = async (service: Service): Promise<void> => {
     if (busy) return
     setBusy(true)
     setError(undefined)
     try {
-      setIssued({ ticket: await takeTicket(store, service, device.config.ticketBlock), service })
+      const issued = await takeTicket(store, { service, block: device.config.ticketBlock, rules: setup.queueRules, ...(priority && { priority }) })
+      setPriority(undefined)
+      setView({ name: 'ticket', issued, service })
     } catch (failure) {
       setError(describeError(failure, t))
     } finally {
@@ -35,7 +48,10 @@ export function KioskScreen({ onToggleLanguage }: { onToggleLanguage: () => void
     }
   }
 
-  const serviceName = (service: Service): string => (language === 'vi' ? service.name : service.nameEn)
+  const showTicket = (issued: IssuedTicket): void => {
+    const service = setup.services.find((candidate) => candidate.id === issued.ticket.serviceId)
+    if (service) setView({ name: 'ticket', issued, service })
+  }
 
   return (
     <main className="kiosk">
@@ -49,34 +65,30 @@ export function KioskScreen({ onToggleLanguage }: { onToggleLanguage: () => void
         </button>
       </header>
       {error && <Banner tone="error">{error}</Banner>}
-      {issued ? (
-        <section className="ticket-card" aria-live="assertive">
-          <p>{t('kiosk.yourNumber')}</p>
-          <p className="ticket-number" data-testid="issued-ticket">
-            {issued.ticket.ticket.label}
-          </p>
-          <p className="ticket-service">{serviceName(issued.service)}</p>
-          <p>{issued.ticket.ahead > 0 ? t('kiosk.ahead', { count: issued.ticket.ahead }) : t('kiosk.noneAhead')}</p>
-          <p className="ticket-hint">{t('kiosk.pleaseWait')}</p>
-          <button type="button" className="touch-button primary" onClick={() => setIssued(undefined)}>
-            {t('kiosk.takeAnother')}
-          </button>
-        </section>
-      ) : (
-        <section>
-          <h2 className="kiosk-prompt">{t('kiosk.chooseService')}</h2>
-          <div className="service-grid">
-            {catalog.services.map((service) => (
-              <button key={service.id} type="button" className="touch-button service-button" disabled={busy} onClick={() => void take(service)}>
-                <span className="service-prefix" aria-hidden="true">
-                  {service.prefix}
-                </span>
-                <span>{serviceName(service)}</span>
-              </button>
-            ))}
-          </div>
-        </section>
+      {view.name === 'home' && (
+        <>
+          <ServicePicker prompt={t('kiosk.chooseService')} priority={priority} onPriority={setPriority} onPick={(service) => void take(service)} disabled={busy} showWait />
+          <nav className="kiosk-actions">
+            <button type="button" className="touch-button" onClick={() => setView({ name: 'checkIn' })}>
+              {t('kiosk.checkIn')}
+            </button>
+            <button type="button" className="touch-button" onClick={() => setView({ name: 'book' })}>
+              {t('kiosk.book')}
+            </button>
+            <button type="button" className="touch-button" onClick={() => setView({ name: 'return' })}>
+              {t('kiosk.returnNoShow')}
+            </button>
+            <button type="button" className="touch-button" onClick={() => setView({ name: 'rate' })}>
+              {t('kiosk.rate')}
+            </button>
+          </nav>
+        </>
       )}
+      {view.name === 'ticket' && <TicketCard issued={view.issued} service={view.service} onDone={home} />}
+      {view.name === 'book' && <BookingFlow onDone={home} />}
+      {view.name === 'checkIn' && <CheckInFlow onTicket={showTicket} onCancel={home} />}
+      {view.name === 'rate' && <RatingFlow onDone={home} />}
+      {view.name === 'return' && <ReturnFlow onDone={home} />}
     </main>
   )
 }

@@ -8,7 +8,7 @@ import { Banner } from '../../ui/Banner'
 import { describeError } from '../../ui/error-message'
 
 export function TechnicianScreen() {
-  const { api, device, catalog, store } = useApp()
+  const { api, device, setup, store } = useApp()
   const { t } = useI18n()
   const [wards, setWards] = useState<readonly Ward[]>([])
   const [draft, setDraft] = useState<DeviceConfigPatch>({})
@@ -59,7 +59,7 @@ export function TechnicianScreen() {
             {device.appVersion} ({device.runtime})
           </dd>
         </dl>
-        {catalog.sample && <p>{t('technician.sample')}</p>}
+        {setup.sample && <p>{t('technician.sample')}</p>}
       </section>
       <section className="config-form">
         <label>

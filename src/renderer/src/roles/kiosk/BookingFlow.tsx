@@ -1,0 +1,147 @@
+import { useMemo, useState } from 'react'
+import type { Service } from '../../../../shared/contract/schemas'
+import { bookableDays, bookableSlots } from '../../../../shared/domain/appointments/appointments'
+import type { AppointmentBooked } from '../../../../shared/domain/appointments/events'
+import { appointmentSlipQr, newAppointmentCode } from '../../../../shared/domain/appointments/slip-qr'
+import { classifyScan } from '../../../../shared/domain/scan/classify'
+import { useApp } from '../../app/app-context'
+import { useAppointments, useNow } from '../../app/use-queue'
+import { bookAppointment } from '../../data/queue'
+import { useI18n } from '../../i18n/i18n'
+import { Banner } from '../../ui/Banner'
+import { describeError } from '../../ui/error-message'
+import { Keypad } from '../../ui/Keypad'
+import { QrCode } from '../../ui/QrCode'
+import { ScanInput } from '../../ui/ScanInput'
+import { ServicePicker } from './ServicePicker'
+
+interface Holder {
+  readonly identifiedBy: AppointmentBooked['identifiedBy']
+  readonly name: string
+  readonly fields: Record<string, string>
+}
+
+const VIETNAMESE_MOBILE = /^0\d{9}$/
+
+/** Booking at the kiosk: service, day, time, who (CCCD QR or phone), then the slip with its QR. */
+export function BookingFlow({ onDone }: { onDone: () => void }) {
+  const { api, setup, store } = useApp()
+  const { t, language } = useI18n()
+  const now = useNow()
+  const appointments = useAppointments()
+  const [service, setService] = useState<Service>()
+  const [day, setDay] = useState<string>()
+  const [time, setTime] = useState<string>()
+  const [phone, setPhone] = useState('')
+  const [error, setError] = useState<string>()
+  const [booked, setBooked] = useState<{ code: string; holderName: string }>()
+  const days = useMemo(() => bookableDays(setup.appointmentRules, now), [setup, now])
+  const slots = service && day && appointments ? bookableSlots(appointments, service.id, day, setup.appointmentRules, now) : []
+
+  const book = async (holder: Holder): Promise<void> => {
+    if (!service || !day || !time) return
+    setError(undefined)
+    try {
+      const code = newAppointmentCode(crypto.getRandomValues(new Uint8Array(8)))
+      const sealed = await api.sealPersonalData({ fields: holder.fields })
+      await bookAppointment(store, { appointmentId: crypto.randomUUID(), code, serviceId: service.id, day, time, identifiedBy: holder.identifiedBy, holder: sealed })
+      setBooked({ code, holderName: holder.name })
+    } catch (failure) {
+      setError(describeError(failure, t))
+    }
+  }
+
+  const onCardQr = (text: string): void => {
+    const scan = classifyScan(text)
+    if (!scan.ok || scan.value.kind !== 'cccd') {
+      const mangled = scan.ok ? scan.value.wedgeMangled : scan.error.code === 'invalidCccd' && scan.error.wedgeMangled
+      setError(t(mangled ? 'scan.wedgeMangled' : 'booking.invalidCccd'))
+      return
+    }
+    const { card } = scan.value
+    void book({ identifiedBy: 'cccdQr', name: card.fullName, fields: { idNumber: card.id, fullName: card.fullName, dateOfBirth: card.dateOfBirth } })
+  }
+
+  const onPhone = (): void => {
+    if (!VIETNAMESE_MOBILE.test(phone)) {
+      setError(t('booking.invalidPhone'))
+      return
+    }
+    void book({ identifiedBy: 'phone', name: `${phone.slice(0, 3)}****${phone.slice(7)}`, fields: { phone } })
+  }
+
+  const back = (
+    <button type="button" className="touch-button" onClick={onDone}>
+      {t('kiosk.back')}
+    </button>
+  )
+
+  if (booked && service && day && time) {
+    const qr = appointmentSlipQr(booked.code)
+    return (
+      <section className="slip" aria-live="assertive">
+        <h2>{t('booking.done')}</h2>
+        <p className="ticket-service">{language === 'vi' ? service.name : service.nameEn}</p>
+        <p className="slip-when">{t('booking.when', { time, day: day.split('-').reverse().join('/') })}</p>
+        <p>{t('booking.holder', { name: booked.holderName })}</p>
+        <QrCode text={qr} size={220} label={t('booking.code')} />
+        <p>
+          {t('booking.code')}: <strong data-testid="appointment-code">{booked.code}</strong>
+        </p>
+        <p className="ticket-hint">{t('booking.bringSlip', { early: setup.appointmentRules.earlyMinutes, late: setup.appointmentRules.lateMinutes })}</p>
+        <div className="kiosk-actions">
+          <button type="button" className="touch-button" onClick={() => window.print()}>
+            {t('booking.print')}
+          </button>
+          <button type="button" className="touch-button primary" onClick={onDone}>
+            {t('kiosk.takeAnother')}
+          </button>
+        </div>
+      </section>
+    )
+  }
+
+  return (
+    <section className="booking">
+      {error && <Banner tone="error">{error}</Banner>}
+      {!service && <ServicePicker prompt={t('booking.chooseService')} onPick={setService} />}
+      {service && !time && (
+        <>
+          <h2>{t('booking.chooseDay')}</h2>
+          <div className="choice-row">
+            {days.map((candidate) => (
+              <button key={candidate} type="button" className="touch-button" aria-pressed={candidate === day} onClick={() => setDay(candidate)}>
+                {candidate.split('-').reverse().join('/')}
+              </button>
+            ))}
+          </div>
+          {day && (
+            <>
+              <h2>{t('booking.chooseTime')}</h2>
+              {slots.length === 0 && <p role="status">{t('booking.noSlots')}</p>}
+              <div className="choice-row">
+                {slots.map((slot) => (
+                  <button key={slot.time} type="button" className="touch-button" onClick={() => setTime(slot.time)}>
+                    {slot.time} <small>({t('booking.slotRemaining', { count: slot.remaining })})</small>
+                  </button>
+                ))}
+              </div>
+            </>
+          )}
+        </>
+      )}
+      {service && day && time && (
+        <>
+          <h2>{t('booking.identify')}</h2>
+          <ScanInput label={t('booking.scanCccd')} onScan={onCardQr} />
+          <h3>{t('booking.orPhone')}</h3>
+          <Keypad value={phone} onChange={setPhone} maxLength={10} label={t('booking.orPhone')} />
+          <button type="button" className="touch-button primary" disabled={phone.length === 0} onClick={onPhone}>
+            {t('booking.usePhone')}
+          </button>
+        </>
+      )}
+      <div className="kiosk-actions">{back}</div>
+    </section>
+  )
+}
