@@ -1,4 +1,4 @@
-import { expect, type Page, type TestInfo } from '@playwright/test'
+import { expect, type Locator, type Page, type TestInfo } from '@playwright/test'
 
 /** Test drivers: each method is one thing a resident, clerk or technician does on a screen. */
 export class KioskScreen {
@@ -10,14 +10,56 @@ export class KioskScreen {
     return this
   }
 
-  /** Touches a service and returns the number printed on the ticket card. */
-  async takeTicket(serviceName: string | RegExp): Promise<string> {
+  /** Touches a service (after a priority group, if given) and returns the number printed on the ticket card. */
+  async takeTicket(serviceName: string | RegExp, priorityGroup?: string): Promise<string> {
+    if (priorityGroup) await this.page.getByRole('button', { name: priorityGroup }).click()
     await this.page.getByRole('button', { name: serviceName }).click()
+    return this.readTicketAndClose()
+  }
+
+  async readTicketAndClose(): Promise<string> {
     const ticket = this.page.getByTestId('issued-ticket')
     await expect(ticket).toBeVisible()
     const label = (await ticket.textContent())!.trim()
     await this.page.getByRole('button', { name: 'Xong' }).click()
     return label
+  }
+
+  /** A resident who missed their call puts their number back in the queue. */
+  async returnMissedTicket(label: string): Promise<void> {
+    await this.page.getByRole('button', { name: 'Tôi bị gọi nhỡ số' }).click()
+    await this.page.getByRole('button', { name: label, exact: true }).click()
+    await expect(this.page.getByRole('status')).toContainText(`Số ${label} đã được xếp lại vào hàng chờ.`)
+    await this.page.getByRole('button', { name: 'Quay lại' }).click()
+  }
+
+  /** Books the first free slot of today for a service with a phone number; returns the appointment code. */
+  async bookToday(serviceName: string | RegExp, phone: string): Promise<string> {
+    await this.page.getByRole('button', { name: 'Đặt lịch hẹn' }).click()
+    await this.page.getByRole('button', { name: serviceName }).click()
+    await this.page.locator('.choice-row').first().getByRole('button').first().click()
+    await this.page.getByRole('button', { name: /còn \d+ chỗ/ }).first().click()
+    for (const digit of phone) await this.page.getByRole('button', { name: digit, exact: true }).click()
+    await this.page.getByRole('button', { name: 'Dùng số điện thoại này' }).click()
+    await expect(this.page.getByRole('heading', { name: 'Đặt lịch hẹn thành công' })).toBeVisible()
+    const code = (await this.page.getByTestId('appointment-code').textContent())!.trim()
+    await this.page.getByRole('button', { name: 'Xong' }).click()
+    return code
+  }
+
+  /** Scans (types) an appointment slip's code; returns the priority number it gives. */
+  async checkIn(slipText: string): Promise<string> {
+    await this.page.getByRole('button', { name: 'Tôi có lịch hẹn' }).click()
+    await this.page.getByLabel(/Quét mã QR trên phiếu hẹn/).fill(slipText)
+    await this.page.keyboard.press('Enter')
+    return this.readTicketAndClose()
+  }
+
+  async rate(level: 'Không hài lòng' | 'Hài lòng' | 'Rất hài lòng', ticketLabel?: string): Promise<void> {
+    await this.page.getByRole('button', { name: 'Đánh giá sự hài lòng' }).click()
+    if (ticketLabel) await this.page.getByRole('button', { name: ticketLabel, exact: true }).click()
+    await this.page.getByRole('button', { name: level, exact: true }).click()
+    await expect(this.page.getByRole('status')).toHaveText('Cảm ơn quý khách đã đánh giá!')
   }
 }
 
@@ -36,12 +78,37 @@ export class CounterScreen {
 
   /** Calls the next ticket and returns its number, once the screen shows a number other than before. */
   async callNext(): Promise<string> {
+    return this.callAndRead(this.page.getByRole('button', { name: 'Gọi số tiếp theo' }))
+  }
+
+  /** Calls one particular ticket from the list. */
+  async call(label: string): Promise<string> {
+    return this.callAndRead(this.page.getByRole('button', { name: `Gọi ${label}`, exact: true }))
+  }
+
+  private async callAndRead(button: Locator): Promise<string> {
     const current = this.page.getByTestId('counter-current')
     const before = (await current.textContent())!.trim()
-    await this.page.getByRole('button', { name: 'Gọi số tiếp theo' }).click()
+    await button.click()
     await expect(current).not.toHaveText(before)
     await expect(current).toHaveText(/^[A-Z]\d{3,5}$/)
     return (await current.textContent())!.trim()
+  }
+
+  async signIn(clerk: string): Promise<void> {
+    await this.page.getByLabel('Cán bộ').fill(clerk)
+  }
+
+  /** Recall, no-show or done, for the ticket at this counter. */
+  async press(action: 'Gọi lại' | 'Vắng mặt' | 'Hoàn thành'): Promise<void> {
+    await this.page.getByRole('button', { name: action, exact: true }).click()
+    if (action !== 'Gọi lại') await expect(this.page.getByTestId('counter-current')).toHaveText('Chưa gọi số nào')
+  }
+
+  async transferToCounter(counter: number): Promise<void> {
+    await this.page.getByRole('button', { name: 'Chuyển', exact: true }).click()
+    await this.page.getByLabel('Chuyển đến quầy').selectOption(String(counter))
+    await expect(this.page.getByTestId('counter-current')).toHaveText('Chưa gọi số nào')
   }
 }
 
