@@ -89,6 +89,22 @@ describe('the local event log (Dexie on IndexedDB)', () => {
     expect(next.hlc > called.hlc).toBe(true)
   })
 
+  it('keeps folding incrementally, and folds again from the start when a late event belongs earlier in the order', async () => {
+    const store = new EventStore(freshDb(), 'local-0001', TEST_WARD, () => atNine + 10 * 60_000)
+    const slowClock = new DeviceLog('kiosk-slow')
+    const early = slowClock.issue('C001', atNine)
+    const earlyCall = new DeviceLog('counter-x').call(early.payload.ticketId, 2, atNine + 60_000)
+    await takeTicket(store, ticketFor(), atNine + 10 * 60_000)
+    expect((await readQueue(store, TEST_DAY, rules)).tickets.map((ticket) => ticket.label)).toEqual(['A001'])
+    await takeTicket(store, ticketFor(), atNine + 10 * 60_000)
+    expect((await readQueue(store, TEST_DAY, rules)).tickets.map((ticket) => ticket.label)).toEqual(['A001', 'A002'])
+    await store.ingest([early, earlyCall])
+    const merged = await readQueue(store, TEST_DAY, rules)
+    expect(merged.tickets.map((ticket) => ticket.label)).toEqual(['C001', 'A001', 'A002'])
+    expect(merged.nowServing.get(2)?.label).toBe('C001')
+    expect(merged).toEqual(foldQueue(await store.db.events.toArray(), TEST_DAY, rules))
+  })
+
   it('rejects malformed events and events of another ward, keeping what was already saved', async () => {
     const store = new EventStore(freshDb(), 'local-0001', TEST_WARD, () => atNine)
     const remote = new DeviceLog('kiosk-remote')

@@ -69,10 +69,21 @@ export class EventStore {
     })
   }
 
-  /** Events whose clock is at or after the given instant, in no particular order. */
-  eventsFrom(epochMs: number): Promise<EventEnvelope[]> {
-    return this.db.events.where('hlc').aboveOrEqual(encodeHlc({ wallMs: Math.max(0, epochMs), counter: 0 })).toArray()
+  /** Every event of the given types, in no particular order: through the type index, not a scan of the log. */
+  eventsOfTypes(types: readonly string[]): Promise<EventEnvelope[]> {
+    return this.db.events.where('type').anyOf([...types]).toArray()
   }
+
+  /** How many events have a clock at or after the given value. */
+  countFrom(hlc: string): Promise<number> {
+    return this.db.events.where('hlc').aboveOrEqual(hlc).count()
+  }
+
+  /** Events whose clock is at or after the given value, in no particular order. */
+  eventsFromHlc(hlc: string): Promise<EventEnvelope[]> {
+    return this.db.events.where('hlc').aboveOrEqual(hlc).toArray()
+  }
+
 
   /** Must run inside a transaction over events and meta. */
   private async appendInTransaction(event: NewEvent): Promise<EventEnvelope> {

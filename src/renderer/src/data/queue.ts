@@ -1,7 +1,9 @@
 import { AppointmentEvent, type AppointmentBooked } from '../../../shared/domain/appointments/events'
 import { checkInVerdict, findByCode, foldAppointments, type Appointment, type CheckInVerdict } from '../../../shared/domain/appointments/appointments'
 import type { AppointmentRules } from '../../../shared/domain/appointments/rules'
-import { currentTicketAt, foldQueue, ticketsIssuedBy, type QueueState, type Ticket } from '../../../shared/domain/queue/fold'
+import { compareEvents, eventKey, type EventEnvelope } from '../../../shared/domain/eventlog/envelope'
+import { encodeHlc } from '../../../shared/domain/eventlog/hlc'
+import { currentTicketAt, QueueFolder, ticketsIssuedBy, type QueueState, type Ticket } from '../../../shared/domain/queue/fold'
 import { QueueEvent, type PriorityClass, type ServiceRated, type TicketIssued } from '../../../shared/domain/queue/events'
 import { ticketLabel, ticketNumber, type TicketBlock } from '../../../shared/domain/queue/numbering'
 import { pickNextTicket } from '../../../shared/domain/queue/selection'
@@ -13,18 +15,59 @@ import type { EventStore, NewEvent } from './event-store'
 /** Events of a day start no earlier than this before its midnight: room for devices whose clocks run behind. */
 const CLOCK_SKEW_ALLOWANCE_MS = 6 * 60 * 60 * 1000
 
-/** The queue of a day as the screens see it: a fold of that day's events. */
-export async function readQueue(store: EventStore, day: string, rules: QueueRules): Promise<QueueState> {
-  return foldQueue(await store.eventsFrom(vietnamDayStartMs(day) - CLOCK_SKEW_ALLOWANCE_MS), day, rules)
+interface FoldCache {
+  readonly day: string
+  readonly rules: QueueRules
+  readonly folder: QueueFolder
+  readonly applied: Set<string>
+  last?: EventEnvelope
 }
 
-/** Bookings are made up to a few weeks ahead: read that far back for the appointments still to come. */
-const APPOINTMENT_LOOK_BACK_MS = 60 * 24 * 60 * 60 * 1000
+/** One running fold per store: a busy day has tens of thousands of events, and every tap and every window reads the queue. */
+const foldCaches = new WeakMap<EventStore, FoldCache>()
 
-/** Appointments booked in the last weeks, with today's check-ins. */
+/**
+ * The queue of a day as the screens see it: a fold of that day's events. Only events after the
+ * last one folded are read; when an event arrives that belongs earlier in the order (replicated
+ * from a device whose clock ran behind), the day is folded again from the start.
+ */
+export async function readQueue(store: EventStore, day: string, rules: QueueRules): Promise<QueueState> {
+  const dayFrom = encodeHlc({ wallMs: vietnamDayStartMs(day) - CLOCK_SKEW_ALLOWANCE_MS, counter: 0 })
+  let cache = foldCaches.get(store)
+  if (!cache || cache.day !== day || cache.rules !== rules) cache = freshCache(store, day, rules)
+  const last = cache.last
+  const applied = cache.applied
+  const [candidates, total] = await Promise.all([store.eventsFromHlc(last?.hlc ?? dayFrom), store.countFrom(dayFrom)])
+  const fresh = candidates.filter((event) => !applied.has(eventKey(event))).sort(compareEvents)
+  const inOrder = last === undefined || fresh.every((event) => compareEvents(event, last) > 0)
+  if (inOrder && applied.size + fresh.length === total) {
+    applyAll(cache, fresh)
+  } else {
+    cache = freshCache(store, day, rules)
+    applyAll(cache, (await store.eventsFromHlc(dayFrom)).sort(compareEvents))
+  }
+  return cache.folder.state()
+}
+
+function freshCache(store: EventStore, day: string, rules: QueueRules): FoldCache {
+  const cache: FoldCache = { day, rules, folder: new QueueFolder(day, rules), applied: new Set() }
+  foldCaches.set(store, cache)
+  return cache
+}
+
+function applyAll(cache: FoldCache, ordered: readonly EventEnvelope[]): void {
+  for (const event of ordered) {
+    cache.folder.apply(event)
+    cache.applied.add(eventKey(event))
+  }
+  if (ordered.length > 0) cache.last = ordered.at(-1)
+}
+
+const APPOINTMENT_TYPES = [AppointmentEvent.booked, AppointmentEvent.cancelled]
+
+/** Appointments, with today's check-ins (an appointment's ticket). */
 export async function readAppointments(store: EventStore, today: string, rules: QueueRules): Promise<Map<string, Appointment>> {
-  const events = await store.eventsFrom(vietnamDayStartMs(today) - APPOINTMENT_LOOK_BACK_MS)
-  return foldAppointments(events, foldQueue(events, today, rules))
+  return foldAppointments(await store.eventsOfTypes(APPOINTMENT_TYPES), await readQueue(store, today, rules))
 }
 
 /** Runs one queue action: decide on today's state and write the event, in one transaction. */
@@ -139,9 +182,8 @@ export async function checkIn(
   const today = vietnamDay(now)
   let refusal: Exclude<CheckInVerdict, 'ok'> = 'unknown'
   const outcome = await store.appendAfter(async () => {
-    const events = await store.eventsFrom(vietnamDayStartMs(today) - APPOINTMENT_LOOK_BACK_MS)
-    const queue = foldQueue(events, today, rules.queue)
-    const appointment = findByCode(foldAppointments(events, queue), code)
+    const queue = await readQueue(store, today, rules.queue)
+    const appointment = findByCode(foldAppointments(await store.eventsOfTypes(APPOINTMENT_TYPES), queue), code)
     const verdict = checkInVerdict(appointment, rules.appointments, now)
     const service = services.find((candidate) => candidate.id === appointment?.serviceId)
     if (verdict !== 'ok' || !appointment || !service) {

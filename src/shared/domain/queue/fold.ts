@@ -12,6 +12,9 @@ import {
   TicketTransferredSchema,
   type PriorityClass,
   type ServiceRated,
+  type TicketCalled,
+  type TicketIssued,
+  type TicketTransferred,
 } from './events'
 import { DEFAULT_QUEUE_RULES, type QueueRules } from './setup'
 
@@ -98,53 +101,45 @@ type MutableTicket = { -readonly [K in keyof Ticket]: Ticket[K] }
 export function foldQueue(events: readonly EventEnvelope[], day: string, rules: QueueRules = DEFAULT_QUEUE_RULES): QueueState {
   // The same event may arrive twice (replication retries): it counts once.
   const ordered = [...new Map(events.map((event) => [eventKey(event), event])).values()].sort(compareEvents)
-  const byId = new Map<string, MutableTicket>()
-  const calls: Call[] = []
-  const lostCalls: LostCall[] = []
-  const ratings: Rating[] = []
-  let skipped = 0
-  let ignored = 0
+  const folder = new QueueFolder(day, rules)
+  for (const event of ordered) folder.apply(event)
+  return folder.state()
+}
 
-  const call = (ticket: MutableTicket, counter: number, hlc: string, kind: Call['kind']): void => {
-    calls.push({ ticketId: ticket.ticketId, label: ticket.label, serviceId: ticket.serviceId, counter, hlc, kind, ...(ticket.priority && { priority: ticket.priority }) })
-  }
+/**
+ * The fold, step by step, for a caller that keeps it between reads and feeds it only the events
+ * that came after: events must be applied once each, in the log's total order.
+ */
+export class QueueFolder {
+  private readonly byId = new Map<string, MutableTicket>()
+  private readonly calls: Call[] = []
+  private readonly lostCalls: LostCall[] = []
+  private readonly ratings: Rating[] = []
+  private skipped = 0
+  private ignored = 0
 
-  for (const event of ordered) {
-    if (!event.type.startsWith('queue.')) continue
-    const at = decodeHlc(event.hlc).wallMs
+  constructor(
+    readonly day: string,
+    private readonly rules: QueueRules,
+  ) {}
+
+  apply(event: EventEnvelope): void {
+    if (!event.type.startsWith('queue.')) return
     const parsed = parseQueuePayload(event)
     if (parsed === undefined) {
-      skipped++
-      continue
+      this.skipped++
+      return
     }
-    if (parsed.type === 'issued') {
-      const issued = parsed.payload
-      if (issued.day !== day || byId.has(issued.ticketId)) continue
-      byId.set(issued.ticketId, {
-        ticketId: issued.ticketId,
-        serviceId: issued.serviceId,
-        issuedServiceId: issued.serviceId,
-        number: issued.number,
-        label: issued.label,
-        ...(issued.priority && { priority: issued.priority }),
-        ...(issued.appointmentId && { appointmentId: issued.appointmentId }),
-        issuedBy: event.deviceId,
-        issuedHlc: event.hlc,
-        issuedAt: at,
-        status: 'waiting',
-        recalls: 0,
-        transfers: 0,
-      })
-      continue
-    }
+    const at = decodeHlc(event.hlc).wallMs
+    if (parsed.type === 'issued') return this.issue(parsed.payload, event, at)
     if (parsed.type === 'rated') {
-      const ticket = parsed.payload.ticketId ? byId.get(parsed.payload.ticketId) : undefined
-      if (parsed.payload.ticketId && !ticket) continue // a rating of another day's ticket
-      ratings.push({ ...parsed.payload, at, ...(ticket && { serviceId: ticket.serviceId }), ...(ticket?.clerk && { clerk: ticket.clerk }) })
-      continue
+      const ticket = parsed.payload.ticketId ? this.byId.get(parsed.payload.ticketId) : undefined
+      if (parsed.payload.ticketId && !ticket) return // a rating of another day's ticket
+      this.ratings.push({ ...parsed.payload, at, ...(ticket && { serviceId: ticket.serviceId }), ...(ticket?.clerk && { clerk: ticket.clerk }) })
+      return
     }
-    const ticket = byId.get(parsed.payload.ticketId)
-    if (!ticket) continue // an action on another day's ticket
+    const ticket = this.byId.get(parsed.payload.ticketId)
+    if (!ticket) return // an action on another day's ticket
     const byCallingCounter = 'counter' in parsed.payload && ticket.status === 'called' && ticket.counter === parsed.payload.counter
 
     switch (parsed.type) {
@@ -157,27 +152,27 @@ export function foldQueue(events: readonly EventEnvelope[], day: string, rules: 
           ticket.calledAt = at
           ticket.firstCalledAt ??= at
           delete ticket.forCounter
-          call(ticket, counter, event.hlc, 'call')
+          this.announce(ticket, counter, event.hlc, 'call')
         } else if (ticket.status === 'called' && ticket.counter !== counter) {
-          lostCalls.push({ ticketId: ticket.ticketId, label: ticket.label, counter, wonByCounter: ticket.counter! })
-        } else ignored++
+          this.lostCalls.push({ ticketId: ticket.ticketId, label: ticket.label, counter, wonByCounter: ticket.counter! })
+        } else this.ignored++
         break
       }
       case 'recalled':
         if (byCallingCounter) {
           ticket.recalls++
-          call(ticket, ticket.counter!, event.hlc, 'recall')
-        } else ignored++
+          this.announce(ticket, ticket.counter!, event.hlc, 'recall')
+        } else this.ignored++
         break
       case 'skipped':
         if (byCallingCounter) {
           ticket.status = 'skipped'
           ticket.skippedAt = at
-        } else ignored++
+        } else this.ignored++
         break
       case 'returned':
-        if (ticket.status === 'skipped' && at - ticket.skippedAt! <= rules.noShowReturnMinutes * 60_000) ticket.status = 'waiting'
-        else ignored++
+        if (ticket.status === 'skipped' && at - ticket.skippedAt! <= this.rules.noShowReturnMinutes * 60_000) ticket.status = 'waiting'
+        else this.ignored++
         break
       case 'transferred': {
         const { toServiceId, toCounter } = parsed.payload
@@ -187,40 +182,66 @@ export function foldQueue(events: readonly EventEnvelope[], day: string, rules: 
           if (toCounter) ticket.forCounter = toCounter
           else delete ticket.forCounter
           ticket.transfers++
-        } else ignored++
+        } else this.ignored++
         break
       }
       case 'served':
         if (byCallingCounter) {
           ticket.status = 'served'
           ticket.servedAt = at
-        } else ignored++
+        } else this.ignored++
         break
     }
   }
 
-  const tickets: Ticket[] = [...byId.values()]
-  const nowServing = new Map<number, Call>()
-  for (const entry of calls) nowServing.set(entry.counter, entry)
-  return {
-    day,
-    tickets,
-    waiting: tickets.filter((ticket) => ticket.status === 'waiting'),
-    calls: calls.reverse(),
-    nowServing,
-    lostCalls,
-    ratings,
-    skipped,
-    ignored,
+  /** A snapshot: later events applied to this folder do not change it. */
+  state(): QueueState {
+    const tickets: Ticket[] = [...this.byId.values()].map((ticket) => ({ ...ticket }))
+    const nowServing = new Map<number, Call>()
+    for (const entry of this.calls) nowServing.set(entry.counter, entry)
+    return {
+      day: this.day,
+      tickets,
+      waiting: tickets.filter((ticket) => ticket.status === 'waiting'),
+      calls: [...this.calls].reverse(),
+      nowServing,
+      lostCalls: [...this.lostCalls],
+      ratings: [...this.ratings],
+      skipped: this.skipped,
+      ignored: this.ignored,
+    }
+  }
+
+  private issue(issued: TicketIssued, event: EventEnvelope, at: number): void {
+    if (issued.day !== this.day || this.byId.has(issued.ticketId)) return
+    this.byId.set(issued.ticketId, {
+      ticketId: issued.ticketId,
+      serviceId: issued.serviceId,
+      issuedServiceId: issued.serviceId,
+      number: issued.number,
+      label: issued.label,
+      ...(issued.priority && { priority: issued.priority }),
+      ...(issued.appointmentId && { appointmentId: issued.appointmentId }),
+      issuedBy: event.deviceId,
+      issuedHlc: event.hlc,
+      issuedAt: at,
+      status: 'waiting',
+      recalls: 0,
+      transfers: 0,
+    })
+  }
+
+  private announce(ticket: MutableTicket, counter: number, hlc: string, kind: Call['kind']): void {
+    this.calls.push({ ticketId: ticket.ticketId, label: ticket.label, serviceId: ticket.serviceId, counter, hlc, kind, ...(ticket.priority && { priority: ticket.priority }) })
   }
 }
 
 type ParsedQueueEvent =
-  | { type: 'issued'; payload: import('./events').TicketIssued }
-  | { type: 'called'; payload: import('./events').TicketCalled }
+  | { type: 'issued'; payload: TicketIssued }
+  | { type: 'called'; payload: TicketCalled }
   | { type: 'recalled' | 'skipped' | 'served'; payload: { ticketId: string; counter: number } }
   | { type: 'returned'; payload: { ticketId: string } }
-  | { type: 'transferred'; payload: import('./events').TicketTransferred }
+  | { type: 'transferred'; payload: TicketTransferred }
   | { type: 'rated'; payload: ServiceRated }
 
 const PAYLOAD_SCHEMAS = {
