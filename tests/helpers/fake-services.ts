@@ -33,6 +33,7 @@ export const FAKE_SETUP: QueueSetup = {
   counters: [],
   queueRules: DEFAULT_QUEUE_RULES,
   appointmentRules: DEFAULT_APPOINTMENT_RULES,
+  calendarOverrides: { extraDaysOff: [], cancelledDaysOff: [], workingWeekendDays: [], nationalDayAdjacent: {} },
 }
 
 /** Handlers that answer with fixed data and record their calls. */
@@ -44,5 +45,6 @@ export function fakeHandlers(): { [K in keyof OperationHandlers]: OperationHandl
     listWards: vi.fn(async () => [fakeDeviceInfo().ward]),
     sealPersonalData: vi.fn(async () => ({ alg: 'A256GCM', kid: 'k1', iv: 'AAAAAAAAAAAAAAAA', ct: 'AAAA' })),
     openPersonalData: vi.fn(async () => ({ fields: {} })),
+    printTicket: vi.fn(async () => ({ printer: 'none' })),
   } as never
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { DeviceIdSchema, WardCodeSchema } from '../domain/eventlog/envelope'
 import { AppointmentRulesSchema } from '../domain/appointments/rules'
+import { CalendarOverridesSchema } from '../domain/calendar/overrides'
 import { CounterNumberSchema, ServiceIdSchema } from '../domain/queue/events'
 import { CounterSetupSchema, QueueRulesSchema, type CounterSetup } from '../domain/queue/setup'
 
@@ -92,6 +93,8 @@ export const QueueSetupSchema = z
     counters: z.array(CounterSetupSchema).max(99),
     queueRules: QueueRulesSchema,
     appointmentRules: AppointmentRulesSchema,
+    /** The city's changes to the statutory calendar (extra Tết days, worked Saturdays), for appointment days and deadlines. */
+    calendarOverrides: CalendarOverridesSchema.prefault({}),
   })
   .strict()
   .superRefine((setup, context) => {

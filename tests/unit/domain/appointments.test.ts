@@ -5,6 +5,7 @@ import { AppointmentEvent } from '../../../src/shared/domain/appointments/events
 import { DEFAULT_APPOINTMENT_RULES } from '../../../src/shared/domain/appointments/rules'
 import { appointmentSlipQr, newAppointmentCode, parseAppointmentSlipQr } from '../../../src/shared/domain/appointments/slip-qr'
 import { foldQueue } from '../../../src/shared/domain/queue/fold'
+import { WorkingCalendar } from '../../../src/shared/domain/calendar/workdays'
 import { DeviceLog } from '../../helpers/events'
 
 const SEALED = { alg: 'A256GCM' as const, kid: 'k1', iv: 'AAAAAAAAAAAAAAAA', ct: 'AAAAAAAAAAAAAAAAAAAAAAAA' }
@@ -21,6 +22,11 @@ describe('appointments', () => {
     const days = bookableDays({ ...DEFAULT_APPOINTMENT_RULES, daysAhead: 3 }, FRIDAY_8AM)
     // Friday; then past the Giỗ Tổ compensatory Monday; then past 30/4 and 1/5 and the weekend.
     expect(days).toEqual(['2026-04-24', '2026-04-28', '2026-04-29', '2026-05-04'])
+  })
+
+  it("follows the city's calendar: an extra day off is never offered", () => {
+    const calendar = new WorkingCalendar({ extraDaysOff: [{ date: '2026-04-28', name: 'Nghỉ thêm' }] })
+    expect(bookableDays({ ...DEFAULT_APPOINTMENT_RULES, daysAhead: 2 }, FRIDAY_8AM, calendar)).toEqual(['2026-04-24', '2026-04-29', '2026-05-04'])
   })
 
   it('offers the slots with room left, and none that have passed today', () => {

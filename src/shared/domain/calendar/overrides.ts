@@ -23,7 +23,7 @@ const YearKeySchema = z
   .regex(/^\d{4}$/, { message: 'expected a four-digit year', abort: true })
   .refine((year) => isSupportedYear(Number(year)), `the year must be within ${SUPPORTED_RANGE}`)
 
-const CalendarOverridesSchema = z
+export const CalendarOverridesSchema = z
   .object({
     /** Days off beyond the statutory ones, e.g. the extra Tết days the government grants. */
     extraDaysOff: z.array(z.object({ date: DateSchema, name: z.string().trim().min(1).max(120).transform(toNfc) }).strict()).default([]),

@@ -3,6 +3,7 @@ import type { Service } from '../../../../shared/contract/schemas'
 import { bookableDays, bookableSlots } from '../../../../shared/domain/appointments/appointments'
 import type { AppointmentBooked } from '../../../../shared/domain/appointments/events'
 import { appointmentSlipQr, newAppointmentCode } from '../../../../shared/domain/appointments/slip-qr'
+import { WorkingCalendar } from '../../../../shared/domain/calendar/workdays'
 import { classifyScan } from '../../../../shared/domain/scan/classify'
 import { useApp } from '../../app/app-context'
 import { useAppointments, useNow } from '../../app/use-queue'
@@ -35,8 +36,9 @@ export function BookingFlow({ onDone }: { onDone: () => void }) {
   const [phone, setPhone] = useState('')
   const [error, setError] = useState<string>()
   const [booked, setBooked] = useState<{ code: string; holderName: string }>()
-  const days = useMemo(() => bookableDays(setup.appointmentRules, now), [setup, now])
-  const slots = service && day && appointments ? bookableSlots(appointments, service.id, day, setup.appointmentRules, now) : []
+  const calendar = useMemo(() => new WorkingCalendar(setup.calendarOverrides), [setup])
+  const days = useMemo(() => bookableDays(setup.appointmentRules, now, calendar), [setup, now, calendar])
+  const slots = service && day && appointments ? bookableSlots(appointments, service.id, day, setup.appointmentRules, now, calendar) : []
 
   const book = async (holder: Holder): Promise<void> => {
     if (!service || !day || !time) return
