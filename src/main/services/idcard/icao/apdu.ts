@@ -47,6 +47,13 @@ export function encodeLe(ne: number, extended = ne > SHORT_MAX_NE): Buffer {
   return encoded
 }
 
+/** Reads Le as encodeLe writes it: one byte (00 = 256) or two (0000 = 65536). */
+export function decodeLe(bytes: Uint8Array): number {
+  if (bytes.length !== 1 && bytes.length !== 2) throw new ApduError('invalidCommand', `Le of ${bytes.length} bytes`)
+  const max = bytes.length === 1 ? SHORT_MAX_NE : EXTENDED_MAX_NE
+  return Buffer.from(bytes).readUIntBE(0, bytes.length) || max
+}
+
 /** Uses short lengths whenever data and Ne fit them: some readers cannot pass extended APDUs at all. */
 export function encodeCommandApdu({ cla, ins, p1, p2, data = Buffer.alloc(0), ne }: CommandApdu): Buffer {
   const header = Buffer.from([requireByte(cla, 'CLA'), requireByte(ins, 'INS'), requireByte(p1, 'P1'), requireByte(p2, 'P2')])
@@ -63,4 +70,33 @@ export function encodeCommandApdu({ cla, ins, p1, p2, data = Buffer.alloc(0), ne
     parts.push(encodeLe(ne, extended))
   }
   return Buffer.concat(parts)
+}
+
+const HEADER_LENGTH = 4
+
+/** Parses a command APDU in any of the ISO 7816-4 cases, short or extended: what a card sees. */
+export function decodeCommandApdu(apdu: Uint8Array): CommandApdu {
+  const bytes = Buffer.from(apdu)
+  if (bytes.length < HEADER_LENGTH) throw new ApduError('invalidCommand', `${bytes.length} bytes do not make a command header`)
+  const [cla = 0, ins = 0, p1 = 0, p2 = 0] = bytes
+  const header = { cla, ins, p1, p2 }
+  const body = bytes.subarray(HEADER_LENGTH)
+  if (body.length === 0) return header
+  // Short cases: body is Le, or Lc data, or Lc data Le.
+  if (body[0] !== 0x00 || body.length === 1) {
+    if (body.length === 1) return { ...header, ne: decodeLe(body) }
+    const lc = body[0] ?? 0
+    const rest = body.length - 1 - lc
+    if (rest !== 0 && rest !== 1) throw new ApduError('invalidCommand', `short Lc ${lc} does not match ${body.length - 1} bytes`)
+    const data = body.subarray(1, 1 + lc)
+    return rest === 0 ? { ...header, data } : { ...header, data, ne: decodeLe(body.subarray(1 + lc)) }
+  }
+  // Extended cases: 00 then a two-byte Le, or a two-byte Lc, its data and optionally a two-byte Le.
+  if (body.length === 3) return { ...header, ne: decodeLe(body.subarray(1)) }
+  if (body.length < 3) throw new ApduError('invalidCommand', 'extended length marker without a length')
+  const lc = body.readUInt16BE(1)
+  const rest = body.length - 3 - lc
+  if (lc === 0 || (rest !== 0 && rest !== 2)) throw new ApduError('invalidCommand', `extended Lc ${lc} does not match ${body.length - 3} bytes`)
+  const data = body.subarray(3, 3 + lc)
+  return rest === 0 ? { ...header, data } : { ...header, data, ne: decodeLe(body.subarray(3 + lc)) }
 }

@@ -1,5 +1,14 @@
 import { timingSafeEqual } from 'node:crypto'
-import { encodeCommandApdu, encodeLe, needsExtendedLength, type CommandApdu, type ResponseApdu } from './apdu'
+import {
+  ApduError,
+  decodeCommandApdu,
+  decodeLe,
+  encodeCommandApdu,
+  encodeLe,
+  needsExtendedLength,
+  type CommandApdu,
+  type ResponseApdu,
+} from './apdu'
 import {
   DES3_KEY_LENGTH,
   DES_BLOCK_SIZE,
@@ -13,7 +22,10 @@ import {
 import { IcaoError } from './errors'
 import { TlvError, decodeTlvList, encodeTlv, type Tlv } from './tlv'
 
-/** Secure messaging, ICAO 9303 Part 11 section 9.8. */
+/**
+ * Secure messaging, ICAO 9303 Part 11 section 9.8. The terminal protects commands and unprotects responses;
+ * a card (the emulator) does the reverse with the same channel class, so both sides share one MAC and cipher core.
+ */
 
 export type SecureMessagingErrorCode =
   | 'invalidKey'
@@ -153,6 +165,50 @@ export class SecureMessagingChannel {
     if (status.value.length !== STATUS_WORD_LENGTH) throw new SecureMessagingError('malformed', "DO'99' is not two bytes")
     // The outer status word is not authenticated; DO'99' is what the card said.
     return { data: encrypted ? this.decryptDataObject(ssc, encrypted.value) : Buffer.alloc(0), sw: status.value.readUInt16BE(0) }
+  }
+
+  /** Card side: verifies and decrypts a protected command, giving back the plain command it stands for. */
+  unprotectCommand(apdu: Uint8Array): CommandApdu {
+    const ssc = this.nextSsc()
+    let command: CommandApdu
+    try {
+      command = decodeCommandApdu(apdu)
+    } catch (error) {
+      if (!(error instanceof ApduError)) throw error
+      throw new SecureMessagingError('malformed', `command: ${error.message}`, undefined, { cause: error })
+    }
+    const body = Buffer.from(command.data ?? [])
+    const [encrypted, expectedLength, mac] = pickInOrder(decodeDataObjects(body), [DO_ENCRYPTED_DATA, DO_EXPECTED_LENGTH, DO_MAC])
+    if (!mac) throw new SecureMessagingError('missingMac', "command has no DO'8E'")
+    const header = Buffer.from([command.cla, command.ins, command.p1, command.p2])
+    const covered = Buffer.concat([padIso9797Method2(header, this.cipher.blockSize), body.subarray(0, body.length - mac.encoded.length)])
+    this.verifyMac(ssc, covered, mac.value)
+    const plain: CommandApdu = { cla: command.cla & ~SECURE_MESSAGING_CLA, ins: command.ins, p1: command.p1, p2: command.p2 }
+    if (encrypted) plain.data = this.decryptDataObject(ssc, encrypted.value)
+    if (expectedLength) plain.ne = this.expectedLength(expectedLength.value)
+    return plain
+  }
+
+  /** Card side: wraps a response as [DO'87'] DO'99' DO'8E' with the outer status word 9000. */
+  protectResponse({ data, sw }: ResponseApdu): Buffer {
+    const ssc = this.nextSsc()
+    const dataObjects: Buffer[] = []
+    if (data.length > 0) dataObjects.push(this.encryptedDataObject(ssc, data))
+    const status = Buffer.alloc(STATUS_WORD_LENGTH)
+    status.writeUInt16BE(sw)
+    dataObjects.push(encodeTlv(DO_STATUS_WORD, status))
+    const outerStatus = Buffer.alloc(STATUS_WORD_LENGTH)
+    outerStatus.writeUInt16BE(SW_SUCCESS)
+    return Buffer.concat([...dataObjects, encodeTlv(DO_MAC, this.mac(ssc, dataObjects)), outerStatus])
+  }
+
+  private expectedLength(value: Buffer): number {
+    try {
+      return decodeLe(value)
+    } catch (error) {
+      if (!(error instanceof ApduError)) throw error
+      throw new SecureMessagingError('malformed', `DO'97': ${error.message}`, undefined, { cause: error })
+    }
   }
 
   private nextSsc(): Buffer {
