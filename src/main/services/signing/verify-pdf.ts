@@ -183,7 +183,7 @@ const validAt = (certificate: X509Certificate, instant: Date): boolean =>
   new Date(certificate.validFrom) <= instant && instant <= new Date(certificate.validTo)
 
 /** Walks issuer links from the signer through the CMS certificates until one is or is issued by a trust anchor. */
-function assessTrust(signer: X509Certificate, pool: readonly X509Certificate[], anchors: readonly X509Certificate[], signingTime: Date): SignatureVerdict['trust'] {
+export function assessTrust(signer: X509Certificate, pool: readonly X509Certificate[], anchors: readonly X509Certificate[], signingTime: Date): SignatureVerdict['trust'] {
   const chain = [signer]
   for (let current = signer; chain.length <= MAX_CHAIN_LENGTH; ) {
     const anchor = anchors.find((candidate) => candidate.raw.equals(current.raw)) ?? findIssuer(current, anchors)
@@ -204,7 +204,7 @@ function directoryString(node: Asn1): string {
   return bytes.toString('latin1')
 }
 
-function signerIdentity(certificate: X509Certificate): SignerIdentity {
+export function signerIdentity(certificate: X509Certificate): SignerIdentity {
   const attributes = children(certificateFields(certificate.raw).subject).flatMap((rdn) => children(rdn).map(children))
   const valueOf = (oid: string) => {
     const value = attributes.find(([type]) => readOid(type) === oid)?.[1]

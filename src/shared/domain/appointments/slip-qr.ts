@@ -1,9 +1,11 @@
+import { openSeal, SEAL_PREFIX } from '../../seal/seal'
 import { AppointmentCodeSchema } from './events'
 
 /**
- * What the appointment slip's QR says. The receipt issue's signed seal will replace this format;
- * until then it lives behind these two functions only. The code is looked up in the ward's
- * replicated appointments, so a forged code finds nothing.
+ * What the appointment slip's QR says. Its format is the signed seal (shared/seal), which main issues;
+ * until the booking flow asks main for one, the kiosk prints the unsigned MCAPT1: code, and check-in
+ * reads both, and the code typed. Either way the code is looked up in the ward's replicated
+ * appointments, so a forged code finds nothing; check-in needs no signature check.
  */
 const PREFIX = 'MCAPT1:'
 const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789'
@@ -14,6 +16,10 @@ export function appointmentSlipQr(code: string): string {
 
 export function parseAppointmentSlipQr(text: string): { ok: true; code: string } | { ok: false } {
   const trimmed = text.trim().toUpperCase()
+  if (trimmed.startsWith(SEAL_PREFIX)) {
+    const opened = openSeal(trimmed)
+    return opened.ok && opened.value.fields.kind === 'appointment' ? { ok: true, code: opened.value.fields.code } : { ok: false }
+  }
   const candidate = trimmed.startsWith(PREFIX) ? trimmed.slice(PREFIX.length) : trimmed
   return AppointmentCodeSchema.safeParse(candidate).success ? { ok: true, code: candidate } : { ok: false }
 }
