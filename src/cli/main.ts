@@ -3,12 +3,14 @@ import { fileURLToPath } from 'node:url'
 import { Command, CommanderError, Option } from 'commander'
 import { dispatch, MotcuaError, unwrapResult } from '../shared/contract/dispatch'
 import type { OperationInput, OperationName, OperationOutput } from '../shared/contract/contract'
-import { ROLES } from '../shared/contract/schemas'
+import { DEFAULT_PRINTER_PORT, PRINTER_KINDS, ROLES, type PrinterConfig } from '../shared/contract/schemas'
 import { createServices, type Services } from '../main/services'
 import { defaultDataDir } from '../main/services/platform/paths'
 import { startWebHost } from '../host/web-host'
 import { registerCalendarCommands } from './commands/calendar'
 import { registerQrCommands } from './commands/qr'
+import { registerScannerCommands } from './commands/scanner'
+import { registerSealCommands } from './commands/seal'
 
 const packageRoot = fileURLToPath(new URL('../..', import.meta.url))
 const resourcesDir = `${packageRoot}resources`
@@ -26,11 +28,16 @@ async function call<N extends OperationName>(services: Services, name: N, input:
 }
 
 function openServices(options: CommonOptions, runtime: 'cli' | 'browser' = 'cli'): Promise<Services> {
-  return createServices({ dataDir: options.data, resourcesDir, appVersion, runtime, log })
+  return createServices({ dataDir: options.data, resourcesDir, appVersion, runtime, log, watchSerialScanners: runtime === 'browser' })
 }
 
 function print(value: unknown, json: boolean, human: () => string): void {
   process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${human()}\n`)
+}
+
+function describePrinter(printer: PrinterConfig): string {
+  const where = printer.kind === 'network' ? ` ${printer.host}:${printer.port ?? DEFAULT_PRINTER_PORT}` : printer.kind === 'device' ? ` ${printer.path}` : ''
+  return printer.kind === 'none' ? 'none' : `${printer.kind}${where}, ${printer.paperWidth} mm`
 }
 
 function buildProgram(): Command {
@@ -55,6 +62,7 @@ function buildProgram(): Command {
           `Vai trò:    ${info.config.roles.join(', ')}`,
           `Quầy:       ${info.config.counterNumber} / ${info.config.counterCount}`,
           `Kết nối:    ${info.config.topology}`,
+          `Máy in:     ${describePrinter(info.config.printer)}`,
           `Phiên bản:  ${info.appVersion}`,
         ].join('\n'),
       )
@@ -69,6 +77,13 @@ function buildProgram(): Command {
     .option('--counters <n>', 'số quầy của đơn vị', Number)
     .option('--ticket-block <i/n>', 'khối số thứ tự của máy phát số: i trên n (0/1)')
     .option('--language <vi|en>', 'ngôn ngữ mặc định')
+    .option('--printer <kind>', `máy in phiếu: ${PRINTER_KINDS.join(', ')}`)
+    .option('--printer-host <host>', 'tên hoặc địa chỉ IP của máy in mạng')
+    .option('--printer-port <port>', `cổng của máy in mạng (mặc định ${DEFAULT_PRINTER_PORT})`, Number)
+    .option('--printer-path <path>', 'đường dẫn thiết bị máy in, ví dụ /dev/usb/lp0 hoặc \\\\.\\COM3')
+    .option('--paper-width <mm>', 'khổ giấy: 58 hoặc 80', Number)
+    .option('--scanner-port <path>', 'cổng của máy quét ở chế độ USB-COM, ví dụ /dev/ttyACM0 hoặc COM3 (mặc định: tự tìm)')
+    .option('--scanner-baud <n>', 'tốc độ baud của máy quét (mặc định: tự dò)', Number)
     .option('--json', 'JSON output')
     .action(async (options: CommonOptions & Record<string, string | number | boolean | undefined>) => {
       const patch: Record<string, unknown> = {}
@@ -81,7 +96,18 @@ function buildProgram(): Command {
         patch.ticketBlock = { index, count }
       }
       if (options.language !== undefined) patch.language = options.language
-      const info = await call(await openServices(options), 'updateDeviceConfig', patch as OperationInput<'updateDeviceConfig'>)
+      const services = await openServices(options)
+      const printerChange = Object.fromEntries(
+        Object.entries({ kind: options.printer, host: options.printerHost, port: options.printerPort, path: options.printerPath, paperWidth: options.paperWidth }).filter(([, value]) => value !== undefined),
+      )
+      const scannerChange = Object.fromEntries(Object.entries({ port: options.scannerPort, baudRate: options.scannerBaud }).filter(([, value]) => value !== undefined))
+      // One printer or scanner option changes that field only: the rest of its settings stay.
+      if (Object.keys(printerChange).length + Object.keys(scannerChange).length > 0) {
+        const current = (await call(services, 'getDeviceInfo', {})).config
+        if (Object.keys(printerChange).length > 0) patch.printer = { ...current.printer, ...printerChange }
+        if (Object.keys(scannerChange).length > 0) patch.scanner = { ...current.scanner, ...scannerChange }
+      }
+      const info = await call(services, 'updateDeviceConfig', patch as OperationInput<'updateDeviceConfig'>)
       print(info, options.json === true, () => `Đã lưu cấu hình cho ${info.ward.fullName}.`)
     })
 
@@ -116,7 +142,8 @@ function buildProgram(): Command {
     .option('--port <port>', 'cổng (0: tự chọn)', Number, 5174)
     .option('--renderer <dir>', 'thư mục giao diện đã build', `${packageRoot}out/renderer`)
     .action(async (options: CommonOptions & { port: number; renderer: string }) => {
-      const host = await startWebHost({ services: await openServices(options, 'browser'), rendererDir: options.renderer, port: options.port, log })
+      const services = await openServices(options, 'browser')
+      const host = await startWebHost({ services, rendererDir: options.renderer, port: options.port, log })
       process.stdout.write(
         [
           `Một Cửa Kiosk đang chạy ở chế độ trình duyệt (browser mode): ${host.origin}`,
@@ -128,13 +155,15 @@ function buildProgram(): Command {
         ].join('\n'),
       )
       await new Promise<void>((resolve) => {
-        const stop = (): void => void host.close().then(resolve)
+        const stop = (): void => void Promise.all([host.close(), services.close()]).then(() => resolve())
         process.once('SIGINT', stop)
         process.once('SIGTERM', stop)
       })
     })
   registerCalendarCommands(program)
   registerQrCommands(program)
+  registerScannerCommands(program, log)
+  registerSealCommands(program)
   return program
 }
 

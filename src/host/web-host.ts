@@ -30,7 +30,8 @@ export interface WebHost {
 }
 
 const TOKEN_COOKIE = 'motcua_token'
-const MAX_BODY_BYTES = 256 * 1024
+// Room for the largest printTicket raster (576 × 4000 dots, in base64).
+const MAX_BODY_BYTES = 512 * 1024
 const API_PREFIX = '/api/op/'
 const EVENTS_PATH = '/api/events'
 

@@ -67,6 +67,7 @@ export function startDesktopApp(electron: ElectronModule, paths: DesktopPaths, a
       appVersion: app.getVersion(),
       runtime: 'electron',
       log,
+      watchSerialScanners: true,
       keyWrapper: safeStorage.isEncryptionAvailable()
         ? {
             kind: 'os',

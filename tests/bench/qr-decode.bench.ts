@@ -1,19 +1,13 @@
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { readLuminance } from '../../src/main/services/scan/image-file'
-import { decodeFrame, type DecodeOptions, type LuminanceFrame } from '../../src/shared/scan/decode-frame'
-import { CARD_QR, makeDistortedSet, VIETNAMESE_TEXT } from '../helpers/qr-images'
+import { decodeFrame, type DecodeOptions } from '../../src/shared/scan/decode-frame'
+import { makeCameraFrames } from '../helpers/qr-images'
 import { figure, ms, percentile } from './stats'
 
 const RUNS_PER_FRAME = 5
 
 /** Decode time of the 1280×720 camera frames of the distorted test set, as a camera worker would see them. */
 export async function benchQrDecode(): Promise<void> {
-  const images = makeDistortedSet(mkdtempSync(join(tmpdir(), 'qr-bench-')), [CARD_QR, VIETNAMESE_TEXT]).filter((image) => image.name.includes('camera frame'))
-  const frames: { frame: LuminanceFrame; payload: string }[] = []
-  for (const image of images) frames.push({ frame: await readLuminance(image.path), payload: image.payload })
+  const frames = await makeCameraFrames()
 
   const measure = (label: string, options: DecodeOptions, goal?: string): void => {
     const samples: number[] = []

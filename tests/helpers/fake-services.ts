@@ -15,6 +15,8 @@ export function fakeDeviceInfo(): DeviceInfo {
       ticketBlock: { index: 0, count: 1 },
       topology: 'standalone',
       language: 'vi',
+      printer: { kind: 'none', paperWidth: 80 },
+      scanner: {},
     },
     ward: { code: '20242', name: 'Hải Châu', fullName: 'Phường Hải Châu', type: 'Phường' },
     appVersion: '0.1.0',
@@ -46,5 +48,6 @@ export function fakeHandlers(): { [K in keyof OperationHandlers]: OperationHandl
     sealPersonalData: vi.fn(async () => ({ alg: 'A256GCM', kid: 'k1', iv: 'AAAAAAAAAAAAAAAA', ct: 'AAAA' })),
     openPersonalData: vi.fn(async () => ({ fields: {} })),
     printTicket: vi.fn(async () => ({ printer: 'none' })),
+    getScannerStatus: vi.fn(async () => ({ state: 'none' })),
   } as never
 }

@@ -3,7 +3,11 @@
  * `convert` distorts. A missing tool fails the test that needs it, loudly: these tests never skip.
  */
 import { execFileSync } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { readLuminance } from '../../src/main/services/scan/image-file'
+import type { LuminanceFrame } from '../../src/shared/scan/decode-frame'
 
 /** An invented woman born 1995 in Đà Nẵng (048); digit 4 of the ID is 1 for a woman born in the 1900s. */
 export const CARD_QR = '048195001234||Nguyễn Thị Hồng Nhung|12031995|Nữ|Số 12 Lê Duẩn, Phường Hải Châu, Thành phố Đà Nẵng|15082021'
@@ -87,11 +91,22 @@ export function makeDistortedSet(dir: string, payloads: readonly string[]): Dist
       const extension = distortion.name.startsWith('JPEG') ? 'jpg' : 'png'
       const alone = convert(clean, distortion.operations, join(dir, `qr-${payloadIndex}-${index}.${extension}`))
       if (!distortion.inCameraFrame) return [{ name: distortion.name, payload, path: alone }]
-      const framed = inCameraFrame(alone, join(dir, `qr-${payloadIndex}-${index}-frame.${extension}`), { x: 60 + index * 55, y: 20 + index * 15 })
+      const framed = inCameraFrame(alone, join(dir, `qr-${payloadIndex}-${index}-frame.${extension}`), cameraFramePosition(index))
       return [
         { name: distortion.name, payload, path: alone },
         { name: `${distortion.name}, in a 1280×720 camera frame`, payload, path: framed },
       ]
     })
   })
+}
+
+/** Where the code of the index-th distortion sits in its camera frame: the same in every test that uses the set. */
+export function cameraFramePosition(distortionIndex: number): { x: number; y: number } {
+  return { x: 60 + distortionIndex * 55, y: 20 + distortionIndex * 15 }
+}
+
+/** The benchmarks' frames: both payloads under every distortion a webcam can still show, in 1280×720 camera frames, as grey levels. */
+export async function makeCameraFrames(): Promise<{ frame: LuminanceFrame; payload: string }[]> {
+  const images = makeDistortedSet(mkdtempSync(join(tmpdir(), 'qr-bench-')), [CARD_QR, VIETNAMESE_TEXT]).filter((image) => image.name.includes('camera frame'))
+  return Promise.all(images.map(async (image) => ({ frame: await readLuminance(image.path), payload: image.payload })))
 }

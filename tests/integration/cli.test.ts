@@ -49,6 +49,17 @@ describe('the motcua command', () => {
     expect(JSON.parse((await motcua('device', 'info', '--json', '--data', data)).stdout).ward.code).toBe('20194')
   })
 
+  it('sets up the ticket printer one option at a time, keeping the others, and refuses a bad host', async () => {
+    const network = await motcua('device', 'set', '--data', data, '--printer', 'network', '--printer-host', '192.168.1.50', '--paper-width', '58', '--json')
+    expect(network.code).toBe(0)
+    const port = await motcua('device', 'set', '--data', data, '--printer-port', '9101', '--json')
+    expect(JSON.parse(port.stdout).config.printer).toEqual({ kind: 'network', host: '192.168.1.50', port: 9101, paperWidth: 58 })
+    expect((await motcua('device', 'info', '--data', data)).stdout).toContain('Máy in:     network 192.168.1.50:9101, 58 mm')
+    const badHost = await motcua('device', 'set', '--data', data, '--printer-host', 'tcp://192.168.1.50')
+    expect(badHost.code).toBe(2)
+    expect(badHost.stderr).toMatch(/^Lỗi \(invalidInput\): .*printer host/)
+  })
+
   it('lists the services and the 94 wards', async () => {
     expect((await motcua('services', 'list', '--data', data)).stdout).toContain('A  Hộ tịch')
     expect(JSON.parse((await motcua('wards', 'list', '--json', '--data', data)).stdout)).toHaveLength(94)

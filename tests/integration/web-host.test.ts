@@ -119,7 +119,7 @@ describe('the loopback web host', () => {
     ['a ward outside Đà Nẵng', () => callOperation('updateDeviceConfig', { wardCode: '01001' }), 400, 'invalidInput'],
     ['a body that is not JSON', () => send({ method: 'POST', path: '/api/op/getDeviceInfo', headers: authorized({ 'content-type': 'application/json' }), body: '{oops' }), 400, 'invalidInput'],
     ['a form post (no JSON content type)', () => send({ method: 'POST', path: '/api/op/getDeviceInfo', headers: authorized({ 'content-type': 'application/x-www-form-urlencoded' }), body: 'a=1' }), 415, 'invalidInput'],
-    ['an oversized body', () => send({ method: 'POST', path: '/api/op/getDeviceInfo', headers: authorized({ 'content-type': 'application/json' }), body: Buffer.alloc(300 * 1024, 32) }), 413, 'invalidInput'],
+    ['an oversized body', () => send({ method: 'POST', path: '/api/op/getDeviceInfo', headers: authorized({ 'content-type': 'application/json' }), body: Buffer.alloc(600 * 1024, 32) }), 413, 'invalidInput'],
     ['GET on an operation', () => send({ path: '/api/op/getDeviceInfo', headers: authorized() }), 405, 'forbidden'],
   ])('answers %s with a clear JSON error', async (_name, act, status, code) => {
     const reply = await act()

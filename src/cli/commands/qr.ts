@@ -1,6 +1,7 @@
 import { CommanderError, type Command } from 'commander'
 import { decodeImageFile, ImageFileError, type FileCode } from '../../main/services/scan/image-file'
 import type { CccdQrData } from '../../shared/domain/scan/cccd-qr'
+import type { SealFields } from '../../shared/seal/seal'
 
 /** One code as `qr decode --json` prints it; a scan classifyScan refuses is kept as text with its error. */
 type CodeReport = {
@@ -10,6 +11,7 @@ type CodeReport = {
 } & (
   | { readonly kind: 'cccd'; readonly fields: CccdQrData }
   | { readonly kind: 'procedure'; readonly fields: { readonly code: string } }
+  | { readonly kind: 'receipt' | 'appointment'; readonly fields: SealFields }
   | { readonly kind: 'text'; readonly fields: Record<string, never> }
 )
 
@@ -19,6 +21,8 @@ function reportOf(code: FileCode): CodeReport {
   const { value } = scan
   if (value.kind === 'cccd') return { text, format, kind: 'cccd', fields: value.card }
   if (value.kind === 'procedure') return { text, format, kind: 'procedure', fields: { code: value.code } }
+  // Read, not verified: `motcua verify --qr` checks the signature against trust anchors.
+  if (value.kind === 'receipt' || value.kind === 'appointment') return { text, format, kind: value.kind, fields: value.seal }
   return { text, format, kind: 'text', fields: {} }
 }
 
@@ -28,7 +32,9 @@ function humanLine(file: string, report: CodeReport): string {
       ? `thẻ căn cước ${report.fields.id}, ${report.fields.fullName}`
       : report.kind === 'procedure'
         ? `mã thủ tục ${report.fields.code}`
-        : `văn bản: ${report.text}`
+        : report.kind === 'receipt' || report.kind === 'appointment'
+          ? `mã niêm phong (${report.kind === 'receipt' ? 'giấy tiếp nhận' : 'phiếu hẹn'}, chưa kiểm tra chữ ký)`
+          : `văn bản: ${report.text}`
   return `${file}: ${report.format} ${what}${report.error ? ` (không hợp lệ / invalid: ${report.error.message})` : ''}`
 }
 

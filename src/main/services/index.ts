@@ -1,11 +1,13 @@
 import { EventEmitter } from 'node:events'
 import type { EventName, EventPayload } from '../../shared/contract/contract'
 import type { OperationHandlers } from '../../shared/contract/dispatch'
-import type { DeviceConfig, DeviceInfo } from '../../shared/contract/schemas'
+import type { DeviceConfig, DeviceInfo, ScanReceived } from '../../shared/contract/schemas'
 import { loadSampleQueueSetup } from './catalog/queue-setup'
 import { loadWards } from './catalog/wards'
 import { DeviceConfigStore } from './device/device-config-store'
+import { TicketPrinter } from './printing/thermal-printer'
 import { DataKey, FILE_ONLY_WRAPPER, type KeyWrapper } from './privacy/data-key'
+import type { SerialScannerWatcher } from './scanners/serial-scanner'
 
 export interface ServicesOptions {
   /** Where this device keeps its configuration and keys. */
@@ -17,6 +19,8 @@ export interface ServicesOptions {
   readonly log: (line: string) => void
   /** How the device data key is protected at rest: by the OS in the desktop app, by file permissions elsewhere. */
   readonly keyWrapper?: KeyWrapper
+  /** Watch for handheld scanners in serial mode (desktop app and browser mode only); default false. */
+  readonly watchSerialScanners?: boolean
 }
 
 export type EventListener = <E extends EventName>(event: E, payload: EventPayload<E>) => void
@@ -25,6 +29,8 @@ export interface Services {
   readonly handlers: OperationHandlers
   /** Events for every adapter to forward to its screens; returns the unsubscribe function. */
   subscribe(listener: EventListener): () => void
+  /** Releases what the services hold open (the scanner's serial port). */
+  close(): Promise<void>
 }
 
 /**
@@ -35,7 +41,9 @@ export async function createServices(options: ServicesOptions): Promise<Services
   const [wards, queueSetup] = await Promise.all([loadWards(options.resourcesDir), loadSampleQueueSetup(options.resourcesDir)])
   const deviceConfig = new DeviceConfigStore(options.dataDir, wards, options.log)
   const dataKey = new DataKey(options.dataDir, options.keyWrapper ?? FILE_ONLY_WRAPPER)
+  const ticketPrinter = new TicketPrinter()
   const emitter = new EventEmitter()
+  const scannerWatcher = await startScannerWatcher(options, deviceConfig, (scan) => emitter.emit('event', 'scanReceived', scan))
 
   const deviceInfo = (config: DeviceConfig): DeviceInfo => ({
     config,
@@ -56,6 +64,11 @@ export async function createServices(options: ServicesOptions): Promise<Services
     listWards: async () => [...wards],
     sealPersonalData: async ({ fields }) => dataKey.seal(fields),
     openPersonalData: async ({ sealed }) => ({ fields: await dataKey.open(sealed) }),
+    printTicket: async ({ width, height, rows }) => {
+      const { printer } = await deviceConfig.get()
+      return { printer: await ticketPrinter.print(printer, { width, height, rows: Buffer.from(rows, 'base64') }) }
+    },
+    getScannerStatus: async () => scannerWatcher?.getStatus() ?? { state: 'none', message: 'Serial scanners are watched by the desktop app and browser mode only' },
   }
 
   return {
@@ -65,5 +78,22 @@ export async function createServices(options: ServicesOptions): Promise<Services
       emitter.on('event', forward)
       return () => emitter.off('event', forward)
     },
+    close: async () => scannerWatcher?.stop(),
   }
+}
+
+async function startScannerWatcher(options: ServicesOptions, deviceConfig: DeviceConfigStore, onScan: (scan: ScanReceived) => void): Promise<SerialScannerWatcher | undefined> {
+  if (options.watchSerialScanners !== true || options.runtime === 'cli') return undefined
+  // Loaded only here: the serial port's native binding has no business in the other CLI commands.
+  const { SerialScannerWatcher } = await import('./scanners/serial-scanner')
+  const watcher = new SerialScannerWatcher({
+    settings: async () => {
+      const { scanner, printer } = await deviceConfig.get()
+      return { scanner, reservedPaths: printer.kind === 'device' && printer.path !== undefined ? [printer.path] : [] }
+    },
+    onScan,
+    log: options.log,
+  })
+  watcher.start()
+  return watcher
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { SealedValueSchema } from '../domain/eventlog/envelope'
-import { DeviceConfigPatchSchema, DeviceInfoSchema, QueueSetupSchema, WardSchema } from './schemas'
+import { DeviceConfigPatchSchema, DeviceInfoSchema, PrintTicketInputSchema, QueueSetupSchema, ScannerStatusSchema, ScanReceivedSchema, WardSchema } from './schemas'
 
 /**
  * Every call between a screen and main, declared once. The Electron IPC handlers, the preload
@@ -39,11 +39,18 @@ export const operations = {
     output: z.object({ fields: PersonalFieldsSchema }).strict(),
     summary: 'Decrypt personal fields sealed on this device',
   }),
+  printTicket: operation({
+    input: PrintTicketInputSchema,
+    output: z.object({ printer: z.enum(['network', 'device', 'none']) }).strict(),
+    summary: "Print a ticket the screen drew on the device's thermal printer ('none' when it has none: the screen prints through the system)",
+  }),
+  getScannerStatus: operation({ input: NoInput, output: ScannerStatusSchema, summary: 'The handheld scanner in serial mode: its port and baud rate, or why there is none (technician)' }),
 } as const
 
 /** Events main pushes to every screen. */
 export const events = {
   deviceConfigChanged: DeviceInfoSchema,
+  scanReceived: ScanReceivedSchema,
 } as const
 
 export type Operations = typeof operations

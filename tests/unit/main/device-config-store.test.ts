@@ -57,6 +57,27 @@ describe('the device configuration store', () => {
     expect(readFileSync(join(dir, 'device.json'), 'utf8')).toBe(saved)
   })
 
+  it('keeps a file written before printing existed: no printer, no notice', async () => {
+    const dir = freshDir()
+    const { printer: _printer, ...older } = await new DeviceConfigStore(dir, wards, () => undefined).get()
+    writeFileSync(join(dir, 'device.json'), JSON.stringify(older))
+    const store = new DeviceConfigStore(dir, wards, () => undefined)
+    expect(await store.get()).toEqual({ ...older, printer: { kind: 'none', paperWidth: 80 } })
+    expect(store.getNotices()).toEqual([])
+    expect(await store.update({ printer: { kind: 'network', host: '10.0.0.9', paperWidth: 58 } })).toMatchObject({ deviceId: older.deviceId, printer: { host: '10.0.0.9' } })
+  })
+
+  it('keeps a file written before serial scanners existed: the scanner is found by itself', async () => {
+    const dir = freshDir()
+    const { scanner: _scanner, ...older } = await new DeviceConfigStore(dir, wards, () => undefined).get()
+    writeFileSync(join(dir, 'device.json'), JSON.stringify(older))
+    const store = new DeviceConfigStore(dir, wards, () => undefined)
+    expect(await store.get()).toEqual({ ...older, scanner: {} })
+    expect(store.getNotices()).toEqual([])
+    expect(await store.update({ scanner: { port: '/dev/ttyACM0', baudRate: 115200 } })).toMatchObject({ scanner: { port: '/dev/ttyACM0', baudRate: 115200 } })
+    await expect(store.update({ scanner: { port: 'ttyACM0' } })).rejects.toMatchObject({ code: 'invalidInput' })
+  })
+
   it('writes updates atomically, leaving no temporary file behind', async () => {
     const dir = freshDir()
     const store = new DeviceConfigStore(dir, wards, () => undefined)

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { readFile, rename } from 'node:fs/promises'
 import { join } from 'node:path'
 import { MotcuaError } from '../../../shared/contract/dispatch'
-import { DeviceConfigSchema, type DeviceConfig, type DeviceConfigPatch, type Notice, type Ward } from '../../../shared/contract/schemas'
+import { DeviceConfigSchema, NO_PRINTER, type DeviceConfig, type DeviceConfigPatch, type Notice, type Ward } from '../../../shared/contract/schemas'
 import { writeFileAtomic } from '../fs/atomic-file'
 
 /** The ward a fresh standalone install starts in, until a technician provisions it. */
@@ -18,6 +18,9 @@ function defaultConfig(): DeviceConfig {
     ticketBlock: { index: 0, count: 1 },
     topology: 'standalone',
     language: 'vi',
+    printer: NO_PRINTER,
+    // No port: the scanner watcher picks a USB scanner by itself.
+    scanner: {},
   }
 }
 

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react'
+import { useCallback, useEffect, useMemo, useState } from 'react'
 import type { MotcuaApi } from '../../../shared/contract/contract'
 import type { DeviceInfo, Language, QueueSetup } from '../../../shared/contract/schemas'
 import type { MotcuaDatabase } from '../data/db'
@@ -8,6 +8,7 @@ import { CounterScreen } from '../roles/counter/CounterScreen'
 import { DisplayScreen } from '../roles/display/DisplayScreen'
 import { KioskScreen } from '../roles/kiosk/KioskScreen'
 import { TechnicianScreen } from '../roles/technician/TechnicianScreen'
+import { ScanProvider, type Scan } from '../scan/scans'
 import { Banner } from '../ui/Banner'
 import { AppContext } from './app-context'
 import { parseRoute } from './route'
@@ -37,6 +38,8 @@ export function App({ api, db, initialDevice, setup }: AppProps) {
   const { deviceId, wardCode } = device.config
   const store = useMemo(() => new EventStore(db, deviceId, wardCode), [db, deviceId, wardCode])
   const services = useMemo(() => ({ api, device, setup, store }), [api, device, setup, store])
+  // Scans from a handheld scanner in serial mode come from main.
+  const subscribeSerial = useCallback((publish: (scan: Scan) => void) => api.onScanReceived((scan) => publish({ text: scan.text, source: 'serial' })), [api])
   const route = parseRoute(hash, device.config.roles)
   const t = translator(language)
 
@@ -58,6 +61,7 @@ export function App({ api, db, initialDevice, setup }: AppProps) {
   return (
     <AppContext.Provider value={services}>
       <I18nProvider language={language}>
+        <ScanProvider subscribeSerial={subscribeSerial}>
         <div className="app" lang={language}>
           {showNotices && device.notices.map((notice) => (
             <Banner key={notice.detail} tone="error">
@@ -66,6 +70,7 @@ export function App({ api, db, initialDevice, setup }: AppProps) {
           ))}
           {screen}
         </div>
+        </ScanProvider>
       </I18nProvider>
     </AppContext.Provider>
   )

@@ -1,15 +1,10 @@
-import { BarcodeFormat, EncodeHintType, QRCodeWriter } from '@zxing/library'
 import { useMemo } from 'react'
+import { encodeQr } from './qr-matrix'
 
 /** A QR code drawn as SVG squares: sharp on screen and in print at any size. Level M, UTF-8. */
 export function QrCode({ text, size = 200, label }: { text: string; size?: number; label: string }) {
   const path = useMemo(() => {
-    const hints = new Map<EncodeHintType, unknown>([
-      [EncodeHintType.ERROR_CORRECTION, 'M'],
-      [EncodeHintType.CHARACTER_SET, 'UTF-8'],
-      [EncodeHintType.MARGIN, 4],
-    ])
-    const matrix = new QRCodeWriter().encode(text, BarcodeFormat.QR_CODE, 0, 0, hints)
+    const matrix = encodeQr(text)
     let d = ''
     for (let y = 0; y < matrix.getHeight(); y++) for (let x = 0; x < matrix.getWidth(); x++) if (matrix.get(x, y)) d += `M${x} ${y}h1v1h-1z`
     return { d, modules: matrix.getWidth() }

@@ -13,6 +13,8 @@ import { Banner } from '../../ui/Banner'
 import { describeError } from '../../ui/error-message'
 import { Keypad } from '../../ui/Keypad'
 import { QrCode } from '../../ui/QrCode'
+import { CameraView } from '../../scan/CameraView'
+import { useScans } from '../../scan/scans'
 import { ScanInput } from '../../ui/ScanInput'
 import { ServicePicker } from './ServicePicker'
 
@@ -135,6 +137,7 @@ export function BookingFlow({ onDone }: { onDone: () => void }) {
       {service && day && time && (
         <>
           <h2>{t('booking.identify')}</h2>
+          <IdentityScan onScan={onCardQr} />
           <ScanInput label={t('booking.scanCccd')} onScan={onCardQr} />
           <h3>{t('booking.orPhone')}</h3>
           <Keypad value={phone} onChange={setPhone} maxLength={10} label={t('booking.orPhone')} />
@@ -146,4 +149,10 @@ export function BookingFlow({ onDone }: { onDone: () => void }) {
       <div className="kiosk-actions">{back}</div>
     </section>
   )
+}
+
+/** The camera, and every scanner, take the card QR only while the identity step is on screen. */
+function IdentityScan({ onScan }: { onScan: (text: string) => void }) {
+  useScans((scan) => onScan(scan.text))
+  return <CameraView />
 }

@@ -3,38 +3,49 @@ import { parseAppointmentSlipQr } from '../../../../shared/domain/appointments/s
 import { useApp } from '../../app/app-context'
 import { checkIn, type IssuedTicket } from '../../data/queue'
 import { useI18n } from '../../i18n/i18n'
+import { CameraView } from '../../scan/CameraView'
+import { useScans } from '../../scan/scans'
 import { Banner } from '../../ui/Banner'
 import { describeError } from '../../ui/error-message'
 import { ScanInput } from '../../ui/ScanInput'
 
-/** Check-in: the slip's QR (or its code typed) becomes a priority ticket inside the appointment's window. */
-export function CheckInFlow({ onTicket, onCancel }: { onTicket: (issued: IssuedTicket) => void; onCancel: () => void }) {
+/**
+ * Check-in from a slip's QR or its typed code: a priority ticket inside the appointment's
+ * window, or the reason why not, in the screen's language.
+ */
+export function useCheckIn(onTicket: (issued: IssuedTicket) => void, onError: (message: string) => void): (text: string) => Promise<void> {
   const { setup, store, device } = useApp()
   const { t } = useI18n()
-  const [error, setError] = useState<string>()
   const { earlyMinutes: early, lateMinutes: late } = setup.appointmentRules
-
-  const onScan = async (text: string): Promise<void> => {
-    setError(undefined)
+  return async (text) => {
     const slip = parseAppointmentSlipQr(text)
-    if (!slip.ok) {
-      setError(t('checkIn.unknown'))
-      return
-    }
+    if (!slip.ok) return onError(t('checkIn.unknown'))
     try {
       const outcome = await checkIn(store, slip.code, setup.services, device.config.ticketBlock, { queue: setup.queueRules, appointments: setup.appointmentRules })
       if (outcome.verdict === 'ok') onTicket(outcome.ticket)
-      else setError(t(`checkIn.${outcome.verdict}`, { early, late }))
+      else onError(t(`checkIn.${outcome.verdict}`, { early, late }))
     } catch (failure) {
-      setError(describeError(failure, t))
+      onError(describeError(failure, t))
     }
   }
+}
+
+export function CheckInFlow({ onTicket, onCancel }: { onTicket: (issued: IssuedTicket) => void; onCancel: () => void }) {
+  const { t } = useI18n()
+  const [error, setError] = useState<string>()
+  const checkInCode = useCheckIn(onTicket, setError)
+  const onScan = (text: string): void => {
+    setError(undefined)
+    void checkInCode(text)
+  }
+  useScans((scan) => onScan(scan.text))
 
   return (
     <section className="check-in">
       <h2>{t('kiosk.checkIn')}</h2>
       {error && <Banner tone="error">{error}</Banner>}
-      <ScanInput label={t('checkIn.scan')} onScan={(text) => void onScan(text)} />
+      <CameraView />
+      <ScanInput label={t('checkIn.scan')} onScan={onScan} />
       <div className="kiosk-actions">
         <button type="button" className="touch-button" onClick={onCancel}>
           {t('kiosk.back')}

@@ -3,12 +3,15 @@ import type { Service } from '../../../../shared/contract/schemas'
 import type { PriorityClass } from '../../../../shared/domain/queue/events'
 import { useApp } from '../../app/app-context'
 import { useIdle } from '../../app/use-idle'
+import { parseAppointmentSlipQr } from '../../../../shared/domain/appointments/slip-qr'
+import { useScans } from '../../scan/scans'
 import { takeTicket, type IssuedTicket } from '../../data/queue'
 import { useI18n } from '../../i18n/i18n'
+import { useTicketPrinter } from '../../printing/use-ticket-printer'
 import { Banner } from '../../ui/Banner'
 import { describeError } from '../../ui/error-message'
 import { BookingFlow } from './BookingFlow'
-import { CheckInFlow } from './CheckInFlow'
+import { CheckInFlow, useCheckIn } from './CheckInFlow'
 import { RatingFlow } from './RatingFlow'
 import { ReturnFlow } from './ReturnFlow'
 import { ServicePicker } from './ServicePicker'
@@ -26,11 +29,14 @@ export function KioskScreen({ onToggleLanguage }: { onToggleLanguage: () => void
   const [priority, setPriority] = useState<PriorityClass>()
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string>()
+  const printing = useTicketPrinter()
+  const { clearSystemPrintout } = printing
   const home = useCallback(() => {
     setView({ name: 'home' })
     setPriority(undefined)
     setError(undefined)
-  }, [])
+    clearSystemPrintout()
+  }, [clearSystemPrintout])
   useIdle(home, IDLE_MS, view.name !== 'home')
 
   const take = async (service: Service): Promise<void> => {
@@ -41,6 +47,7 @@ export function KioskScreen({ onToggleLanguage }: { onToggleLanguage: () => void
       const issued = await takeTicket(store, { service, block: device.config.ticketBlock, rules: setup.queueRules, ...(priority && { priority }) })
       setPriority(undefined)
       setView({ name: 'ticket', issued, service })
+      printing.print(issued, service)
     } catch (failure) {
       setError(describeError(failure, t))
     } finally {
@@ -50,8 +57,19 @@ export function KioskScreen({ onToggleLanguage }: { onToggleLanguage: () => void
 
   const showTicket = (issued: IssuedTicket): void => {
     const service = setup.services.find((candidate) => candidate.id === issued.ticket.serviceId)
-    if (service) setView({ name: 'ticket', issued, service })
+    if (!service) return
+    setView({ name: 'ticket', issued, service })
+    printing.print(issued, service)
   }
+
+  // On the start screen, a slip shown to any scanner checks the resident in straight away.
+  const checkInFromHome = useCheckIn(showTicket, setError)
+  useScans((scan) => {
+    if (view.name !== 'home') return
+    setError(undefined)
+    if (parseAppointmentSlipQr(scan.text).ok) void checkInFromHome(scan.text)
+    else setError(t('scan.notRecognised'))
+  })
 
   return (
     <main className="kiosk">
@@ -84,7 +102,17 @@ export function KioskScreen({ onToggleLanguage }: { onToggleLanguage: () => void
           </nav>
         </>
       )}
-      {view.name === 'ticket' && <TicketCard issued={view.issued} service={view.service} onDone={home} />}
+      {view.name === 'ticket' && (
+        <>
+          <TicketCard issued={view.issued} service={view.service} onDone={home} />
+          {printing.failedLabel === view.issued.ticket.label && (
+            <Banner tone="error">{t('print.failed', { label: printing.failedLabel })}</Banner>
+          )}
+          {printing.systemPrintout && (
+            <img className={`print-only-ticket paper-${device.config.printer.paperWidth}`} src={printing.systemPrintout} alt="" onLoad={() => window.print()} />
+          )}
+        </>
+      )}
       {view.name === 'book' && <BookingFlow onDone={home} />}
       {view.name === 'checkIn' && <CheckInFlow onTicket={showTicket} onCancel={home} />}
       {view.name === 'rate' && <RatingFlow onDone={home} />}

@@ -1,10 +1,11 @@
 import { useLiveQuery } from 'dexie-react-hooks'
 import { useEffect, useState } from 'react'
-import { ROLES, type DeviceConfigPatch, type Language, type Role, type Ward } from '../../../../shared/contract/schemas'
+import { DEFAULT_PRINTER_PORT, PRINTER_KINDS, ROLES, type DeviceConfigPatch, type Language, type PrinterConfig, type Role, type Ward } from '../../../../shared/contract/schemas'
 import { useApp } from '../../app/app-context'
 import { formatBytes, readStorageStatus, type StorageStatus } from '../../data/storage'
 import { useI18n } from '../../i18n/i18n'
 import { Banner } from '../../ui/Banner'
+import { ScannerTest } from './ScannerTest'
 import { describeError } from '../../ui/error-message'
 
 export function TechnicianScreen() {
@@ -26,6 +27,7 @@ export function TechnicianScreen() {
     const roles = config.roles.includes(role) ? config.roles.filter((candidate) => candidate !== role) : [...config.roles, role]
     setDraft({ ...draft, roles: ROLES.filter((candidate) => roles.includes(candidate)) })
   }
+  const changePrinter = (change: Partial<PrinterConfig>): void => setDraft({ ...draft, printer: { ...config.printer, ...change } })
   const save = async (): Promise<void> => {
     try {
       await api.updateDeviceConfig(draft)
@@ -96,10 +98,58 @@ export function TechnicianScreen() {
             <option value="en">English</option>
           </select>
         </label>
+        <fieldset>
+          <legend>{t('technician.printer')}</legend>
+          <label>
+            {t('technician.printerKind')}
+            <select value={config.printer.kind} onChange={(event) => changePrinter({ kind: event.target.value as PrinterConfig['kind'] })}>
+              {PRINTER_KINDS.map((kind) => (
+                <option key={kind} value={kind}>
+                  {t(`technician.printerKind.${kind}`)}
+                </option>
+              ))}
+            </select>
+          </label>
+          {config.printer.kind === 'network' && (
+            <>
+              <label>
+                {t('technician.printerHost')}
+                <input value={config.printer.host ?? ''} onChange={(event) => changePrinter({ host: event.target.value.trim() || undefined })} />
+              </label>
+              <label>
+                {t('technician.printerPort', { port: DEFAULT_PRINTER_PORT })}
+                <input
+                  type="number"
+                  min={1}
+                  max={65535}
+                  placeholder={String(DEFAULT_PRINTER_PORT)}
+                  value={config.printer.port ?? ''}
+                  onChange={(event) => changePrinter({ port: event.target.value === '' ? undefined : Number(event.target.value) })}
+                />
+              </label>
+            </>
+          )}
+          {config.printer.kind === 'device' && (
+            <label>
+              {t('technician.printerPath')}
+              <input value={config.printer.path ?? ''} onChange={(event) => changePrinter({ path: event.target.value.trim() || undefined })} />
+            </label>
+          )}
+          {config.printer.kind !== 'none' && (
+            <label>
+              {t('technician.paperWidth')}
+              <select value={config.printer.paperWidth} onChange={(event) => changePrinter({ paperWidth: Number(event.target.value) as PrinterConfig['paperWidth'] })}>
+                <option value={80}>80 mm</option>
+                <option value={58}>58 mm</option>
+              </select>
+            </label>
+          )}
+        </fieldset>
         <button type="button" className="touch-button primary" disabled={Object.keys(draft).length === 0} onClick={() => void save()}>
           {t('technician.save')}
         </button>
       </section>
+      <ScannerTest />
       <section>
         <h2>{t('technician.storage')}</h2>
         {storage === null && <p>{t('technician.storageUnknown')}</p>}
