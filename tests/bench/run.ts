@@ -8,9 +8,10 @@ import { benchQrCompare } from './qr-compare.bench'
 import { benchQrDecode } from './qr-decode.bench'
 import { benchQueue } from './queue.bench'
 import { benchSeal } from './seal.bench'
+import { benchFuzz } from './fuzz.bench'
 
 const only = process.argv.slice(2)
-const suites: Record<string, () => Promise<void>> = { fold: benchFold, queue: benchQueue, 'browser-mode': benchBrowserMode, 'qr-decode': benchQrDecode, 'qr-compare': benchQrCompare, seal: benchSeal }
+const suites: Record<string, () => Promise<void>> = { fold: benchFold, queue: benchQueue, 'browser-mode': benchBrowserMode, 'qr-decode': benchQrDecode, 'qr-compare': benchQrCompare, seal: benchSeal, fuzz: benchFuzz }
 
 for (const [name, run] of Object.entries(suites)) {
   if (only.length > 0 && !only.includes(name)) continue

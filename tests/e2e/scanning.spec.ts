@@ -57,6 +57,15 @@ test('the camera reads every picture of the distorted set, in a Web Worker, with
   await keepScreenshot(page, testInfo, 'scanner-test-camera')
 })
 
+test("the kiosk's check-in camera reads a code and answers in Vietnamese", async ({ page }, testInfo) => {
+  await page.goto(host.url('kiosk'))
+  await page.getByRole('button', { name: 'Tôi có lịch hẹn' }).click()
+  await expect(page.locator('.camera-view video')).toBeVisible()
+  // The camera shows test codes, not appointment slips: the kiosk reads one and says it knows no such appointment.
+  await expect(page.getByRole('alert')).toHaveText('Không tìm thấy lịch hẹn với mã này. Vui lòng kiểm tra lại mã.', { timeout: 30_000 })
+  await keepScreenshot(page, testInfo, 'kiosk-check-in-camera')
+})
+
 test('a keyboard-wedge scan reaches the kiosk and never lands in a text field as typing', async ({ page }) => {
   await page.goto(host.url('kiosk'))
   await page.getByRole('button', { name: 'Tôi có lịch hẹn' }).click()
