@@ -1,4 +1,4 @@
-import { CodedError } from './coded-error'
+import { CodedError } from '../coded-error'
 
 /**
  * Base45 (RFC 9285): two bytes become three characters of the QR alphanumeric set, so a QR holds the

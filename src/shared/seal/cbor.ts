@@ -1,4 +1,4 @@
-import { CodedError } from './coded-error'
+import { CodedError } from '../coded-error'
 
 /**
  * The subset of CBOR (RFC 8949) the seal needs, in its deterministic form (section 4.2.1): shortest

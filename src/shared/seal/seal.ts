@@ -5,7 +5,7 @@ import type { ParseResult } from '../domain/scan/scan-input'
 import { vietnamClock, vietnamDay, vietnamDayStartMs } from '../domain/time'
 import { Base45Error, decodeBase45, encodeBase45 } from './base45'
 import { CborError, CborTag, decodeCbor, encodeCbor, type CborMap, type CborValue } from './cbor'
-import { CodedError } from './coded-error'
+import { CodedError } from '../coded-error'
 
 /**
  * The QR seal: a receipt or appointment slip's record, signed so anyone holding the ward's seal

@@ -1,23 +1,9 @@
-import { execFile } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
-import { PROJECT_ROOT } from '../../helpers/browser-mode-host'
 import { CARD_QR, convert, encodeQr, VIETNAMESE_TEXT } from '../../helpers/qr-images'
-
-const run = promisify(execFile)
-
-async function motcua(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [join(PROJECT_ROOT, 'bin/motcua.mjs'), ...args], { cwd: PROJECT_ROOT })
-    return { code: 0, stdout, stderr }
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string }
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr }
-  }
-}
+import { motcua } from '../../helpers/motcua-cli'
 
 describe('motcua qr decode', () => {
   const dir = mkdtempSync(join(tmpdir(), 'qr-cli-'))
@@ -27,7 +13,7 @@ describe('motcua qr decode', () => {
   const blank = convert('xc:white', ['-resize', '200x200!'], join(dir, 'blank.png'))
 
   it('prints one JSON line per image with the code, its format, kind and fields', async () => {
-    const { code, stdout } = await motcua('qr', 'decode', card, text, procedure, '--json')
+    const { code, stdout } = await motcua(['qr', 'decode', card, text, procedure, '--json'])
     expect(code).toBe(0)
     const lines = stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as unknown)
     expect(lines).toEqual([
@@ -57,7 +43,7 @@ describe('motcua qr decode', () => {
   })
 
   it('prints readable lines without --json, and exits 1 when a picture holds no code', async () => {
-    const { code, stdout } = await motcua('qr', 'decode', card, blank)
+    const { code, stdout } = await motcua(['qr', 'decode', card, blank])
     expect(code).toBe(1)
     expect(stdout).toBe(`${card}: QR_CODE thẻ căn cước 048195001234, Nguyễn Thị Hồng Nhung\n${blank}: không tìm thấy mã (no code found)\n`)
   })
@@ -70,7 +56,7 @@ describe('motcua qr decode', () => {
     const truncated = join(dir, 'truncated.png')
     writeFileSync(truncated, readFileSync(card).subarray(0, 120))
 
-    const { code, stdout, stderr } = await motcua('qr', 'decode', renamed, card, empty, truncated, blank, '--json')
+    const { code, stdout, stderr } = await motcua(['qr', 'decode', renamed, card, empty, truncated, blank, '--json'])
     expect(code).toBe(2)
     expect(stdout.trimEnd().split('\n').map((line) => (JSON.parse(line) as { file: string }).file)).toEqual([card, blank])
     const errors = stderr.trimEnd().split('\n')

@@ -1,21 +1,7 @@
-import { execFile } from 'node:child_process'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { PROJECT_ROOT } from '../../helpers/browser-mode-host'
 import { createTestPki, SIGNER_SUBJECT, type TestPki } from '../../helpers/signing-pki'
-
-const run = promisify(execFile)
-
-async function motcua(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [join(PROJECT_ROOT, 'bin/motcua.mjs'), ...args], { cwd: PROJECT_ROOT, env: { ...process.env, ...env } })
-    return { code: 0, stdout, stderr }
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string }
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr }
-  }
-}
+import { motcua } from '../../helpers/motcua-cli'
 
 let pki: TestPki
 let seal: string

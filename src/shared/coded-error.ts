@@ -1,4 +1,7 @@
-/** Base of the seal's typed errors: `code` is a union each module narrows, so callers switch on it. */
+/**
+ * Base of every typed error of the project's cores (seal, signing, chip card): `code` is a union
+ * each module narrows, so callers switch on it instead of parsing messages.
+ */
 export class CodedError<Code extends string> extends Error {
   constructor(
     readonly code: Code,
