@@ -5,11 +5,14 @@ import { dispatch, MotcuaError, unwrapResult } from '../shared/contract/dispatch
 import type { OperationInput, OperationName, OperationOutput } from '../shared/contract/contract'
 import { DEFAULT_PRINTER_PORT, PRINTER_KINDS, ROLES, type PrinterConfig } from '../shared/contract/schemas'
 import { createServices, type Services } from '../main/services'
+import type { KeyFile } from '../main/services/receipt/receipt-desk'
 import { defaultDataDir } from '../main/services/platform/paths'
 import { startWebHost } from '../host/web-host'
 import { registerCalendarCommands } from './commands/calendar'
+import { registerIdCardCommands } from './commands/idcard'
 import { registerQrCommands } from './commands/qr'
 import { registerScannerCommands } from './commands/scanner'
+import { registerReceiptCommands } from './commands/receipt'
 import { registerSealCommands } from './commands/seal'
 
 const packageRoot = fileURLToPath(new URL('../..', import.meta.url))
@@ -27,8 +30,24 @@ async function call<N extends OperationName>(services: Services, name: N, input:
   return unwrapResult(name, await dispatch(services.handlers, name, input, log))
 }
 
-function openServices(options: CommonOptions, runtime: 'cli' | 'browser' = 'cli'): Promise<Services> {
-  return createServices({ dataDir: options.data, resourcesDir, appVersion, runtime, log, watchSerialScanners: runtime === 'browser' })
+function openServices(options: CommonOptions, runtime: 'cli' | 'browser' = 'cli', signingKey?: KeyFile): Promise<Services> {
+  return createServices({
+    dataDir: options.data,
+    resourcesDir,
+    appVersion,
+    runtime,
+    log,
+    watchSerialScanners: runtime === 'browser',
+    watchCardReaders: runtime === 'browser',
+    ...(signingKey && { signingKey }),
+  })
+}
+
+/** A PKCS#12 key file whose passphrase comes from an environment variable, never from the command line. */
+function keyFileFrom(path: string | undefined, passEnv: string | undefined): KeyFile | undefined {
+  if (path === undefined) return undefined
+  if (!passEnv || process.env[passEnv] === undefined) throw new MotcuaError('invalidInput', `Set the key file's passphrase in an environment variable and name it with --signing-pass-env`)
+  return { pkcs12: readFileSync(path), passphrase: process.env[passEnv]! }
 }
 
 function print(value: unknown, json: boolean, human: () => string): void {
@@ -141,8 +160,10 @@ function buildProgram(): Command {
     .addOption(dataOption())
     .option('--port <port>', 'cổng (0: tự chọn)', Number, 5174)
     .option('--renderer <dir>', 'thư mục giao diện đã build', `${packageRoot}out/renderer`)
-    .action(async (options: CommonOptions & { port: number; renderer: string }) => {
-      const services = await openServices(options, 'browser')
+    .option('--signing-p12 <file>', 'khoá ký giấy tiếp nhận (PKCS#12) của bộ phận một cửa')
+    .option('--signing-pass-env <var>', 'biến môi trường chứa mật khẩu của khoá ký')
+    .action(async (options: CommonOptions & { port: number; renderer: string; signingP12?: string; signingPassEnv?: string }) => {
+      const services = await openServices(options, 'browser', keyFileFrom(options.signingP12, options.signingPassEnv))
       const host = await startWebHost({ services, rendererDir: options.renderer, port: options.port, log })
       process.stdout.write(
         [
@@ -161,9 +182,11 @@ function buildProgram(): Command {
       })
     })
   registerCalendarCommands(program)
+  registerIdCardCommands(program, { resourcesDir, log })
   registerQrCommands(program)
   registerScannerCommands(program, log)
   registerSealCommands(program)
+  registerReceiptCommands(program, resourcesDir)
   return program
 }
 

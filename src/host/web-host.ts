@@ -35,7 +35,7 @@ const MAX_BODY_BYTES = 512 * 1024
 const API_PREFIX = '/api/op/'
 const EVENTS_PATH = '/api/events'
 
-const STATUS_OF: Record<ErrorCode, number> = { unknownOperation: 404, invalidInput: 400, forbidden: 403, failed: 500, unavailable: 503 }
+const STATUS_OF: Record<ErrorCode, number> = { unknownOperation: 404, invalidInput: 400, forbidden: 403, failed: 500, unavailable: 503, notConfigured: 409 }
 
 /**
  * Browser mode: the whole app over http on 127.0.0.1, for development, end-to-end tests and

@@ -68,6 +68,7 @@ export function startDesktopApp(electron: ElectronModule, paths: DesktopPaths, a
       runtime: 'electron',
       log,
       watchSerialScanners: true,
+      watchCardReaders: true,
       keyWrapper: safeStorage.isEncryptionAvailable()
         ? {
             kind: 'os',

@@ -9,9 +9,11 @@ import { benchQrDecode } from './qr-decode.bench'
 import { benchQueue } from './queue.bench'
 import { benchSeal } from './seal.bench'
 import { benchFuzz } from './fuzz.bench'
+import { benchReceipt } from './receipt.bench'
+import { benchIdCard } from './idcard.bench'
 
 const only = process.argv.slice(2)
-const suites: Record<string, () => Promise<void>> = { fold: benchFold, queue: benchQueue, 'browser-mode': benchBrowserMode, 'qr-decode': benchQrDecode, 'qr-compare': benchQrCompare, seal: benchSeal, fuzz: benchFuzz }
+const suites: Record<string, () => Promise<void>> = { fold: benchFold, queue: benchQueue, 'browser-mode': benchBrowserMode, 'qr-decode': benchQrDecode, 'qr-compare': benchQrCompare, seal: benchSeal, receipt: benchReceipt, idcard: benchIdCard, fuzz: benchFuzz }
 
 for (const [name, run] of Object.entries(suites)) {
   if (only.length > 0 && !only.includes(name)) continue

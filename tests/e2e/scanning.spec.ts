@@ -8,7 +8,7 @@ import { PtyPair } from '../helpers/pty-pair'
 import { CHROMIUM_ARGS, findChromium } from '../helpers/chromium'
 import { writeFakeCameraVideo } from '../helpers/fake-camera'
 import { cameraFramePosition, convert, DISTORTIONS, encodeQr, inCameraFrame } from '../helpers/qr-images'
-import { keepScreenshot } from '../helpers/screens'
+import { keepScreenshot, wedgeScan } from '../helpers/screens'
 
 // The camera is a video made before the browser starts: every distortion of the camera-frame
 // set (the ones zxing reads under a webcam's noise), each inside a noisy, unevenly lit 1280×720
@@ -81,8 +81,7 @@ test('a keyboard-wedge scan reaches the kiosk and never lands in a text field as
 test('a wedge scanner that drops the accents is named, with what to do, in Vietnamese', async ({ page }) => {
   await page.goto(host.url('technician'))
   await page.locator('body').click()
-  await page.keyboard.type('048195001234||Nguyen Thi Hong Nhung|12031995|Nu|So 12 Le Duan, Phuong Hai Chau|15082021', { delay: 2 })
-  await page.keyboard.press('Enter')
+  await wedgeScan(page, '048195001234||Nguyen Thi Hong Nhung|12031995|Nu|So 12 Le Duan, Phuong Hai Chau|15082021')
   await expect(page.locator('.scanner-test').getByRole('alert')).toContainText('chế độ USB-COM')
   await expect(page.locator('[data-testid="scans"] tbody tr').first()).toContainText('wedge')
 })

@@ -18,11 +18,14 @@ export interface BrowserModeHost {
  * Starts browser mode exactly as a person does (`motcua web`), in its own process with a fresh
  * data folder, and reads the links it prints.
  */
-export async function startBrowserModeHost(options: { dataDir?: string; startedAt?: (ms: number) => void } = {}): Promise<BrowserModeHost> {
+export async function startBrowserModeHost(options: { dataDir?: string; signing?: { p12Path: string; passphrase: string } } = {}): Promise<BrowserModeHost> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'motcua-e2e-'))
-  const child: ChildProcess = spawn(process.execPath, [join(PROJECT_ROOT, 'bin/motcua.mjs'), 'web', '--port', '0', '--data', dataDir], {
+  // The passphrase goes by environment variable, as a technician would give it.
+  const signingArgs = options.signing ? ['--signing-p12', options.signing.p12Path, '--signing-pass-env', 'MOTCUA_TEST_SIGNING_PASS'] : []
+  const child: ChildProcess = spawn(process.execPath, [join(PROJECT_ROOT, 'bin/motcua.mjs'), 'web', '--port', '0', '--data', dataDir, ...signingArgs], {
     cwd: PROJECT_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...(options.signing && { MOTCUA_TEST_SIGNING_PASS: options.signing.passphrase }) },
   })
   let stderr = ''
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()))

@@ -49,5 +49,7 @@ export function fakeHandlers(): { [K in keyof OperationHandlers]: OperationHandl
     openPersonalData: vi.fn(async () => ({ fields: {} })),
     printTicket: vi.fn(async () => ({ printer: 'none' })),
     getScannerStatus: vi.fn(async () => ({ state: 'none' })),
+    readIdCard: vi.fn(async () => ({ status: 'failed', reason: 'noReader' })),
+    getIdCardPresence: vi.fn(async () => ({ service: 'noService', readers: [] })),
   } as never
 }

@@ -55,6 +55,13 @@ export class KioskScreen {
     return this.readTicketAndClose()
   }
 
+  /** Opens the chip-card reading and scans (types) the card's QR code or MRZ, as the key that opens the chip. */
+  async readIdCard(keyText: string): Promise<void> {
+    await this.page.getByRole('button', { name: 'Đọc thẻ căn cước' }).click()
+    await this.page.getByLabel(/Quét mã QR ở mặt sau thẻ căn cước/).fill(keyText)
+    await this.page.keyboard.press('Enter')
+  }
+
   async rate(level: 'Không hài lòng' | 'Hài lòng' | 'Rất hài lòng', ticketLabel?: string): Promise<void> {
     await this.page.getByRole('button', { name: 'Đánh giá sự hài lòng' }).click()
     if (ticketLabel) await this.page.getByRole('button', { name: ticketLabel, exact: true }).click()
@@ -130,4 +137,20 @@ export async function keepScreenshot(page: Page, testInfo: TestInfo, name: strin
   const path = testInfo.outputPath(`${name}.png`)
   await page.screenshot({ path, fullPage: true })
   await testInfo.attach(name, { path, contentType: 'image/png' })
+}
+
+/**
+ * A keyboard-wedge scanner: the whole code as key presses a millisecond apart, then Enter, dispatched
+ * inside the page so that a busy test machine cannot stretch the gaps the way it can between
+ * Playwright's own key presses.
+ */
+export async function wedgeScan(page: Page, text: string): Promise<void> {
+  await page.evaluate(async (code) => {
+    const target = document.activeElement ?? document.body
+    for (const key of [...code, 'Enter']) {
+      target.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true }))
+      if (key.length === 1 && (target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement)) target.value += key
+      await new Promise((resolve) => setTimeout(resolve, 1))
+    }
+  }, text)
 }

@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs'
 import { CommanderError, type Command } from 'commander'
 import { addWorkingDays } from '../../shared/domain/calendar/workdays'
-import { vietnamDay } from '../../shared/domain/time'
-import { SEAL_REJECTION_VI, sealFieldsVi } from '../../shared/seal/describe-vi'
+import { VIETNAM_OFFSET_MS, vietnamDay } from '../../shared/domain/time'
 import { applicantIdHash, createSeal, type ReceiptSealRecord } from '../../shared/seal/seal'
 import { sealKeyFromSigner, sha256 } from '../../main/services/seal/seal-key'
-import { loadSealTrust } from '../../main/services/seal/trust-store'
-import { verifySeal, type SealVerification } from '../../main/services/seal/verify-seal'
+import { loadCertificates, loadSealTrust } from '../../main/services/seal/trust-store'
+import { verifySeal } from '../../main/services/seal/verify-seal'
 import { keyFileSigner } from '../../main/services/signing/signer'
+import { verifyPdfSignature } from '../../main/services/signing/verify-pdf'
+import { isAccepted, pdfVerdictLines, sealVerdictLines } from '../../main/services/verification/verdict-vi'
 
 /** An invented applicant and a device id shaped like a real one (a UUID), so the demo has a real seal's length. */
 const DEMO_ID_NUMBER = '048195001234'
@@ -29,29 +30,27 @@ function demoReceipt(now: number): ReceiptSealRecord {
   }
 }
 
-function verdictLines(verification: SealVerification): string[] {
-  const verdict = verification.valid
-    ? 'Con dấu HỢP LỆ: chữ ký đúng, người ký được tin cậy (valid).'
-    : `Con dấu KHÔNG HỢP LỆ (${verification.reason}): ${verification.reason ? SEAL_REJECTION_VI[verification.reason] : ''}`
-  const { signer, fields } = verification
-  const signerLine = signer ? [`Người ký: ${signer.commonName ?? '(không tên)'}${signer.organization ? `, ${signer.organization}` : ''}`] : []
-  const labelWidth = 24
-  const fieldLines = fields ? sealFieldsVi(fields).map(([label, value]) => `${`${label}:`.padEnd(labelWidth)}${value}`) : []
-  return [verdict, ...signerLine, ...(fields && !verification.valid ? ['Nội dung dưới đây CHƯA được xác thực:'] : []), ...fieldLines]
-}
-
-/** Adds `verify` (check a QR seal offline) and `seal demo` (print a sample receipt seal). */
+/** Adds `verify` (a PDF's signature, or a QR seal, offline) and `seal demo` (print a sample receipt seal). */
 export function registerSealCommands(program: Command): void {
   program
     .command('verify')
-    .description('kiểm tra con dấu QR của giấy tiếp nhận hoặc phiếu hẹn (verify a QR seal); mã thoát 0: hợp lệ, 1: không')
-    .requiredOption('--qr <text>', 'nội dung mã QR, bắt đầu bằng MC1: (the scanned text)')
+    .description('kiểm tra chữ ký số của tệp PDF hoặc con dấu QR của giấy tiếp nhận, phiếu hẹn (verify a signed PDF or a QR seal); mã thoát 0: hợp lệ, 1: không')
+    .argument('[file]', 'tệp PDF đã ký (a signed PDF)')
+    .option('--qr <text>', 'nội dung mã QR, bắt đầu bằng MC1: (the scanned text)')
     .requiredOption('--trust <paths...>', 'chứng thư số tin cậy: tệp PEM/DER hoặc thư mục (trusted certificates: CA and seal certificates)')
     .option('--json', 'JSON output')
-    .action((options: { qr: string; trust: string[]; json?: boolean }) => {
-      const verification = verifySeal(options.qr, loadSealTrust(options.trust))
-      process.stdout.write(options.json ? `${JSON.stringify(verification, null, 2)}\n` : `${verdictLines(verification).join('\n')}\n`)
+    .action((file: string | undefined, options: { qr?: string; trust: string[]; json?: boolean }) => {
+      if ((file === undefined) === (options.qr === undefined)) throw new Error('cần đúng một trong hai: tệp PDF hoặc --qr (give a PDF file or --qr, not both)')
+      const write = (value: unknown, lines: string[]) => process.stdout.write(options.json ? `${JSON.stringify(value, null, 2)}\n` : `${lines.join('\n')}\n`)
       // main() turns a CommanderError into its exit code without printing more: the verdict is above.
+      if (file !== undefined) {
+        const verification = verifyPdfSignature(readFileSync(file), loadCertificates(options.trust))
+        write(verification, [`Tệp:             ${file}`, ...pdfVerdictLines(verification)])
+        if ('error' in verification || !isAccepted(verification)) throw new CommanderError(1, 'motcua.verify.invalid', 'invalid or untrusted PDF signature')
+        return
+      }
+      const verification = verifySeal(options.qr ?? '', loadSealTrust(options.trust))
+      write(verification, sealVerdictLines(verification))
       if (!verification.valid) throw new CommanderError(1, 'motcua.verify.invalid', `invalid seal: ${verification.reason}`)
     })
 

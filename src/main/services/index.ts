@@ -1,12 +1,17 @@
 import { EventEmitter } from 'node:events'
+import { join } from 'node:path'
 import type { EventName, EventPayload } from '../../shared/contract/contract'
 import type { OperationHandlers } from '../../shared/contract/dispatch'
 import type { DeviceConfig, DeviceInfo, ScanReceived } from '../../shared/contract/schemas'
 import { loadSampleQueueSetup } from './catalog/queue-setup'
 import { loadWards } from './catalog/wards'
 import { DeviceConfigStore } from './device/device-config-store'
+import { loadIdCardTrustList, readIdCardFromReader } from './idcard/id-card-reading'
+import { PcscReaders } from './idcard/pcsc'
 import { TicketPrinter } from './printing/thermal-printer'
 import { DataKey, FILE_ONLY_WRAPPER, type KeyWrapper } from './privacy/data-key'
+import { createReceiptDesk, type KeyFile } from './receipt/receipt-desk'
+import { createDocumentVerifier } from './verification/document-verifier'
 import type { SerialScannerWatcher } from './scanners/serial-scanner'
 
 export interface ServicesOptions {
@@ -21,6 +26,18 @@ export interface ServicesOptions {
   readonly keyWrapper?: KeyWrapper
   /** Watch for handheld scanners in serial mode (desktop app and browser mode only); default false. */
   readonly watchSerialScanners?: boolean
+  /** Watch the chip-card readers from the start (desktop app and browser mode); otherwise PC/SC is reached on first use. */
+  readonly watchCardReaders?: boolean
+  /** The key the counter's receipts are signed with; without it receipts are refused. */
+  readonly signingKey?: KeyFile
+}
+
+/** How long the kiosk's read waits for the resident to put the card on the reader. */
+const WAIT_FOR_CARD_MS = 60_000
+
+/** The CSCA trust list: the one shipped with the app, and the device's own (a technician adds the city's updates there). */
+export function idCardTrustDirs(resourcesDir: string, dataDir: string): string[] {
+  return [join(resourcesDir, 'idcard', 'trust'), join(dataDir, 'idcard-trust')]
 }
 
 export type EventListener = <E extends EventName>(event: E, payload: EventPayload<E>) => void
@@ -44,6 +61,11 @@ export async function createServices(options: ServicesOptions): Promise<Services
   const ticketPrinter = new TicketPrinter()
   const emitter = new EventEmitter()
   const scannerWatcher = await startScannerWatcher(options, deviceConfig, (scan) => emitter.emit('event', 'scanReceived', scan))
+  const cardReaders = new PcscReaders({ log: options.log, onChange: (presence) => emitter.emit('event', 'idCardPresence', presence) })
+  let cardReadersStarted: Promise<void> | undefined
+  const startCardReaders = (): Promise<void> => (cardReadersStarted ??= cardReaders.start())
+  if (options.watchCardReaders === true) await startCardReaders()
+  let cardReading = false
 
   const deviceInfo = (config: DeviceConfig): DeviceInfo => ({
     config,
@@ -52,6 +74,9 @@ export async function createServices(options: ServicesOptions): Promise<Services
     runtime: options.runtime,
     notices: [...deviceConfig.getNotices()],
   })
+
+  const receiptDesk = createReceiptDesk({ resourcesDir: options.resourcesDir, ...(options.signingKey && { signingKey: options.signingKey }) })
+  const documents = createDocumentVerifier([join(options.dataDir, 'trust')], () => receiptDesk.sealCertificates())
 
   const handlers: OperationHandlers = {
     getDeviceInfo: async () => deviceInfo(await deviceConfig.get()),
@@ -68,7 +93,32 @@ export async function createServices(options: ServicesOptions): Promise<Services
       const { printer } = await deviceConfig.get()
       return { printer: await ticketPrinter.print(printer, { width, height, rows: Buffer.from(rows, 'base64') }) }
     },
+    getProcedures: () => receiptDesk.procedures(),
+    verifyDocument: async (input) => ('seal' in input ? documents.seal(input.seal) : documents.pdf(Buffer.from(input.pdfBase64, 'base64'))),
+    issueReceipt: ({ receipt, format }) => receiptDesk.issue(receipt, format),
     getScannerStatus: async () => scannerWatcher?.getStatus() ?? { state: 'none', message: 'Serial scanners are watched by the desktop app and browser mode only' },
+    readIdCard: async ({ accessKey }) => {
+      if (cardReading) return { status: 'failed', reason: 'busy' }
+      cardReading = true
+      try {
+        await startCardReaders()
+        return await readIdCardFromReader({
+          readers: cardReaders,
+          accessKey,
+          // Read at every call: a technician's new CSCA applies to the next card.
+          trustList: await loadIdCardTrustList(idCardTrustDirs(options.resourcesDir, options.dataDir)),
+          waitForCardMs: WAIT_FOR_CARD_MS,
+          onProgress: (progress) => emitter.emit('event', 'idCardProgress', progress),
+          log: options.log,
+        })
+      } finally {
+        cardReading = false
+      }
+    },
+    getIdCardPresence: async () => {
+      await startCardReaders()
+      return cardReaders.snapshot()
+    },
   }
 
   return {
@@ -78,7 +128,10 @@ export async function createServices(options: ServicesOptions): Promise<Services
       emitter.on('event', forward)
       return () => emitter.off('event', forward)
     },
-    close: async () => scannerWatcher?.stop(),
+    close: async () => {
+      cardReaders.stop()
+      await scannerWatcher?.stop()
+    },
   }
 }
 

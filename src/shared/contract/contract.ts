@@ -1,5 +1,8 @@
 import { z } from 'zod'
 import { SealedValueSchema } from '../domain/eventlog/envelope'
+import { ProcedureCatalogSchema } from '../domain/dossier/procedures'
+import { ReceiptDataSchema } from '../domain/dossier/receipt'
+import { IdCardPresenceSchema, IdCardProgressSchema, ReadIdCardInputSchema, ReadIdCardOutputSchema } from './idcard-schemas'
 import { DeviceConfigPatchSchema, DeviceInfoSchema, PrintTicketInputSchema, QueueSetupSchema, ScannerStatusSchema, ScanReceivedSchema, WardSchema } from './schemas'
 
 /**
@@ -44,13 +47,32 @@ export const operations = {
     output: z.object({ printer: z.enum(['network', 'device', 'none']) }).strict(),
     summary: "Print a ticket the screen drew on the device's thermal printer ('none' when it has none: the screen prints through the system)",
   }),
+  getProcedures: operation({ input: NoInput, output: ProcedureCatalogSchema, summary: 'The procedures dossiers are received for: papers, processing time, fees' }),
+  issueReceipt: operation({
+    input: z.object({ receipt: ReceiptDataSchema, format: z.enum(['a4', 'thermal']) }).strict(),
+    output: z.object({ pdfBase64: z.base64().max(8_000_000), seal: z.string().min(1).max(600), sha256: z.string().regex(/^[0-9a-f]{64}$/) }).strict(),
+    summary: 'Lay out, seal and sign the receipt of a dossier (Giấy tiếp nhận hồ sơ và hẹn trả kết quả)',
+  }),
+  verifyDocument: operation({
+    input: z.union([z.object({ seal: z.string().min(1).max(1000) }).strict(), z.object({ pdfBase64: z.base64().max(14_000_000) }).strict()]),
+    output: z.object({ accepted: z.boolean(), linesVi: z.array(z.string().max(500)).max(30), code: z.string().max(40).optional() }).strict(),
+    summary: "Check a receipt's or slip's QR seal, or a signed PDF, offline against the device's trust anchors",
+  }),
   getScannerStatus: operation({ input: NoInput, output: ScannerStatusSchema, summary: 'The handheld scanner in serial mode: its port and baud rate, or why there is none (technician)' }),
+  readIdCard: operation({
+    input: ReadIdCardInputSchema,
+    output: ReadIdCardOutputSchema,
+    summary: "Read the chip ID card put on a reader (waiting for it), opened with the resident's QR, MRZ or CAN: personal data and face, never stored",
+  }),
+  getIdCardPresence: operation({ input: NoInput, output: IdCardPresenceSchema, summary: 'Card readers and whether a card is on them, or why PC/SC does not answer' }),
 } as const
 
 /** Events main pushes to every screen. */
 export const events = {
   deviceConfigChanged: DeviceInfoSchema,
   scanReceived: ScanReceivedSchema,
+  idCardPresence: IdCardPresenceSchema,
+  idCardProgress: IdCardProgressSchema,
 } as const
 
 export type Operations = typeof operations

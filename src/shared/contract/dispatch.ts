@@ -6,7 +6,7 @@ export type OperationHandlers = {
   readonly [N in OperationName]: (input: z.output<Operations[N]['input']>) => Promise<z.input<Operations[N]['output']>>
 }
 
-export const ERROR_CODES = ['unknownOperation', 'invalidInput', 'forbidden', 'failed', 'unavailable'] as const
+export const ERROR_CODES = ['unknownOperation', 'invalidInput', 'forbidden', 'failed', 'unavailable', 'notConfigured'] as const
 export type ErrorCode = (typeof ERROR_CODES)[number]
 
 /** An error meant to cross the boundary: a code for the screen to translate, an English message for the log. */

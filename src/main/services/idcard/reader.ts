@@ -17,13 +17,13 @@ import { TlvError, decodeTlvHeader } from './icao/tlv'
  * key in turn, then EF.COM, DG1, DG13, DG2, DG14/DG15 when listed and EF.SOD under secure messaging.
  */
 
-/** What the PC/SC binding and the emulator both provide. A channel throws CardReadError('cardRemoved') when the card goes. */
+/** What the PC/SC binding and the emulator both provide. A channel throws CardReadError('cardRemoved') when the card goes, 'readerUnplugged' when the reader does. */
 export interface CardChannel {
   transmit(apdu: Buffer): Promise<Buffer>
 }
 
-/** Codes a resident can be told about: wrong key (check the MRZ/QR), card removed, not a supported card, too slow, try again. */
-export type CardReadErrorCode = 'wrongKey' | 'cardRemoved' | 'unsupportedCard' | 'timeout' | 'readFailed'
+/** Codes a resident can be told about: wrong key (check the MRZ/QR), card removed, reader unplugged, not a supported card, too slow, try again. */
+export type CardReadErrorCode = 'wrongKey' | 'cardRemoved' | 'readerUnplugged' | 'unsupportedCard' | 'timeout' | 'readFailed'
 
 export class CardReadError extends IcaoError<CardReadErrorCode> {}
 

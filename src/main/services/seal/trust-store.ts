@@ -40,12 +40,18 @@ function filesAt(path: string): string[] {
 
 const isSelfSignedCa = (certificate: X509Certificate): boolean => certificate.ca && certificate.checkIssued(certificate) && certificate.verify(certificate.publicKey)
 
-/**
- * The certificates in the given files and folders (.pem, .crt, .cer, .der). The self-signed CAs among
- * them are the anchors; the rest (issuing CAs, seal certificates) are where kids and chains are looked up.
- */
-export function loadSealTrust(paths: readonly string[]): SealTrust {
+/** The certificates in the given files (PEM bundles or DER) and folders (.pem, .crt, .cer, .der); at least one. */
+export function loadCertificates(paths: readonly string[]): X509Certificate[] {
   const certificates = paths.flatMap(filesAt).flatMap(certificatesInFile)
   if (certificates.length === 0) throw new TrustStoreError('noCertificates', `No certificates in ${paths.join(', ')}`)
+  return certificates
+}
+
+/**
+ * The certificates in the given files and folders. The self-signed CAs among them are the anchors; the
+ * rest (issuing CAs, seal certificates) are where kids and chains are looked up.
+ */
+export function loadSealTrust(paths: readonly string[]): SealTrust {
+  const certificates = loadCertificates(paths)
   return { certificates, anchors: certificates.filter(isSelfSignedCa) }
 }

@@ -5,7 +5,7 @@ import { SigningError } from './errors'
 
 export type SignatureAlgorithm = 'RSA-SHA256' | 'ECDSA-P256-SHA256'
 
-/** Whatever holds the signing key: a key file today, a PKCS#11 token later. */
+/** Whatever holds the signing key: a PKCS#12 key file (keyFileSigner) or a PKCS#11 token (pkcs11Signer). */
 export interface Signer {
   /** DER certificates, the signer's first, then its issuers up to the root. */
   readonly certificateChain: readonly Buffer[]
@@ -14,7 +14,7 @@ export interface Signer {
   sign(dataToBeSigned: Buffer): Promise<Buffer>
 }
 
-export type KeyFileErrorCode = 'unreadableKeyFile' | 'wrongPassphrase' | 'noPrivateKey' | 'noCertificateForKey' | 'keyTooWeak' | 'keyTypeNotAllowed'
+export type KeyFileErrorCode = 'unreadableKeyFile' | 'wrongPassphrase' | 'noPrivateKey' | 'noCertificateForKey' | KeyPolicyViolation
 
 export class KeyFileError extends SigningError<KeyFileErrorCode> {}
 
@@ -62,19 +62,22 @@ function certificateDer(bag: forge.pkcs12.Bag): Buffer {
   return bag.cert ? fromForgeAsn1(forge.pki.certificateToAsn1(bag.cert)) : fromForgeAsn1(bag.asn1)
 }
 
-function allowedAlgorithm(key: KeyObject): SignatureAlgorithm {
+export type KeyPolicyViolation = 'keyTooWeak' | 'keyTypeNotAllowed'
+
+/** The algorithm `key` (private, or the certificate's public key) may sign with, or why it may not. */
+export function signatureAlgorithmOf(key: KeyObject): SignatureAlgorithm | { readonly violation: KeyPolicyViolation; readonly message: string } {
   const details = key.asymmetricKeyDetails ?? {}
   if (key.asymmetricKeyType === 'rsa') {
     const bits = details.modulusLength ?? 0
-    if (bits < MIN_RSA_MODULUS_BITS) throw new KeyFileError('keyTooWeak', `RSA keys need at least ${MIN_RSA_MODULUS_BITS} bits; this one has ${bits}`)
+    if (bits < MIN_RSA_MODULUS_BITS) return { violation: 'keyTooWeak', message: `RSA keys need at least ${MIN_RSA_MODULUS_BITS} bits; this one has ${bits}` }
     return 'RSA-SHA256'
   }
   if (key.asymmetricKeyType === 'ec' && details.namedCurve === ALLOWED_EC_CURVE) return 'ECDSA-P256-SHA256'
-  throw new KeyFileError('keyTypeNotAllowed', `Only RSA-${MIN_RSA_MODULUS_BITS}+ and ECDSA P-256 keys may sign; this key is ${key.asymmetricKeyType} ${details.namedCurve ?? ''}`.trim())
+  return { violation: 'keyTypeNotAllowed', message: `Only RSA-${MIN_RSA_MODULUS_BITS}+ and ECDSA P-256 keys may sign; this key is ${key.asymmetricKeyType} ${details.namedCurve ?? ''}`.trim() }
 }
 
 /** The signer certificate followed by as much of its issuer chain as the file holds. */
-function orderedChain(signerCertificate: X509Certificate, others: X509Certificate[]): Buffer[] {
+export function orderedChain(signerCertificate: X509Certificate, others: X509Certificate[]): Buffer[] {
   const chain = [signerCertificate]
   for (let issuer = findIssuer(signerCertificate, others); issuer && !chain.includes(issuer); issuer = findIssuer(issuer, others)) {
     chain.push(issuer)
@@ -95,7 +98,8 @@ export function keyFileSigner(pkcs12: Buffer, passphrase: string): Signer {
   const keyBag = bags.find((bag) => bag.type === oids.pkcs8ShroudedKeyBag || bag.type === oids.keyBag)
   if (keyBag === undefined) throw new KeyFileError('noPrivateKey', 'The PKCS#12 file holds no private key')
   const privateKey = createPrivateKey({ key: privateKeyInfoDer(keyBag), format: 'der', type: 'pkcs8' })
-  const algorithm = allowedAlgorithm(privateKey)
+  const algorithm = signatureAlgorithmOf(privateKey)
+  if (typeof algorithm !== 'string') throw new KeyFileError(algorithm.violation, algorithm.message)
 
   const certificates = bags.filter((bag) => bag.type === oids.certBag).map((bag) => new X509Certificate(certificateDer(bag)))
   const signerCertificate = certificates.find((certificate) => certificate.checkPrivateKey(privateKey))

@@ -9,6 +9,7 @@ import { actOnCurrent, callNext, callTicket, transferCurrent, type CounterAction
 import { useI18n } from '../../i18n/i18n'
 import { Banner } from '../../ui/Banner'
 import { describeError } from '../../ui/error-message'
+import { IntakeView } from './IntakeView'
 import { StatisticsView } from './StatisticsView'
 
 const NEXT_SHOWN = 8
@@ -28,7 +29,7 @@ export function CounterScreen({ counter }: { counter: number }) {
   const { t, language } = useI18n()
   const queue = useQueue()
   const now = useNow()
-  const [tab, setTab] = useState<'queue' | 'statistics'>('queue')
+  const [tab, setTab] = useState<'queue' | 'intake' | 'statistics'>('queue')
   const [clerk, setClerk] = useClerkName(counter)
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string>()
@@ -92,6 +93,9 @@ export function CounterScreen({ counter }: { counter: number }) {
           <button type="button" aria-pressed={tab === 'queue'} onClick={() => setTab('queue')}>
             {t('counter.queueTab')}
           </button>
+          <button type="button" aria-pressed={tab === 'intake'} onClick={() => setTab('intake')}>
+            {t('counter.intakeTab')}
+          </button>
           <button type="button" aria-pressed={tab === 'statistics'} onClick={() => setTab('statistics')}>
             {t('counter.statisticsTab')}
           </button>
@@ -99,7 +103,9 @@ export function CounterScreen({ counter }: { counter: number }) {
       </header>
       {error && <Banner tone="error">{error}</Banner>}
       {lost && <Banner tone="info">{t('counter.lostCall', { label: lost.label, winner: lost.wonByCounter })}</Banner>}
-      {tab === 'statistics' && queue ? (
+      {tab === 'intake' ? (
+        <IntakeView counter={counter} officer={clerk} />
+      ) : tab === 'statistics' && queue ? (
         <StatisticsView queue={queue} />
       ) : (
         <>

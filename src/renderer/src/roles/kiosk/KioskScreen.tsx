@@ -12,18 +12,28 @@ import { Banner } from '../../ui/Banner'
 import { describeError } from '../../ui/error-message'
 import { BookingFlow } from './BookingFlow'
 import { CheckInFlow, useCheckIn } from './CheckInFlow'
+import { IdCardFlow } from './IdCardFlow'
+import { LookupView } from './LookupView'
+import { classifyScan } from '../../../../shared/domain/scan/classify'
+import type { OperationOutput } from '../../../../shared/contract/contract'
 import { RatingFlow } from './RatingFlow'
 import { ReturnFlow } from './ReturnFlow'
 import { ServicePicker } from './ServicePicker'
 import { TicketCard } from './TicketCard'
 
-type View = { name: 'home' } | { name: 'ticket'; issued: IssuedTicket; service: Service } | { name: 'book' } | { name: 'checkIn' } | { name: 'rate' } | { name: 'return' }
+/** Whether a scan is one of our receipt seals (read only; main verifies it). */
+function isReceiptSeal(text: string): boolean {
+  const scan = classifyScan(text)
+  return scan.ok ? scan.value.kind === 'receipt' : scan.error.code === 'invalidSeal'
+}
+
+type View = { name: 'home' } | { name: 'ticket'; issued: IssuedTicket; service: Service } | { name: 'book' } | { name: 'checkIn' } | { name: 'rate' } | { name: 'return' } | { name: 'idCard' } | { name: 'lookup'; verdict: OperationOutput<'verifyDocument'> }
 
 /** A flow left untouched this long goes back to the start for the next resident. */
 const IDLE_MS = 60_000
 
 export function KioskScreen({ onToggleLanguage }: { onToggleLanguage: () => void }) {
-  const { device, setup, store } = useApp()
+  const { api, device, setup, store } = useApp()
   const { t } = useI18n()
   const [view, setView] = useState<View>({ name: 'home' })
   const [priority, setPriority] = useState<PriorityClass>()
@@ -62,12 +72,21 @@ export function KioskScreen({ onToggleLanguage }: { onToggleLanguage: () => void
     printing.print(issued, service)
   }
 
-  // On the start screen, a slip shown to any scanner checks the resident in straight away.
+  const lookUp = async (seal: string): Promise<void> => {
+    try {
+      setView({ name: 'lookup', verdict: await api.verifyDocument({ seal }) })
+    } catch (failure) {
+      setError(describeError(failure, t))
+    }
+  }
+
+  // On the start screen, a slip shown to any scanner checks the resident in straight away; a receipt's QR looks the dossier up.
   const checkInFromHome = useCheckIn(showTicket, setError)
   useScans((scan) => {
     if (view.name !== 'home') return
     setError(undefined)
     if (parseAppointmentSlipQr(scan.text).ok) void checkInFromHome(scan.text)
+    else if (isReceiptSeal(scan.text)) void lookUp(scan.text)
     else setError(t('scan.notRecognised'))
   })
 
@@ -99,6 +118,9 @@ export function KioskScreen({ onToggleLanguage }: { onToggleLanguage: () => void
             <button type="button" className="touch-button" onClick={() => setView({ name: 'rate' })}>
               {t('kiosk.rate')}
             </button>
+            <button type="button" className="touch-button" onClick={() => setView({ name: 'idCard' })}>
+              {t('kiosk.readIdCard')}
+            </button>
           </nav>
         </>
       )}
@@ -117,6 +139,8 @@ export function KioskScreen({ onToggleLanguage }: { onToggleLanguage: () => void
       {view.name === 'checkIn' && <CheckInFlow onTicket={showTicket} onCancel={home} />}
       {view.name === 'rate' && <RatingFlow onDone={home} />}
       {view.name === 'return' && <ReturnFlow onDone={home} />}
+      {view.name === 'idCard' && <IdCardFlow onDone={home} />}
+      {view.name === 'lookup' && <LookupView verdict={view.verdict} onDone={home} />}
     </main>
   )
 }

@@ -1,0 +1,32 @@
+import { compareEvents, eventKey, type EventEnvelope } from '../eventlog/envelope'
+import { vietnamDay } from '../time'
+import { DossierEvent, DossierReceiptIssuedSchema, DossierReceivedSchema, type DossierReceiptIssued, type DossierReceived } from './events'
+
+export interface Dossier extends DossierReceived {
+  readonly receivedBy: string
+  readonly receipts: readonly DossierReceiptIssued[]
+}
+
+/** The dossiers received on a day, oldest first: a fold of the log like the queue. */
+export function foldDossiers(events: readonly EventEnvelope[], day: string): Dossier[] {
+  const ordered = [...new Map(events.map((event) => [eventKey(event), event])).values()].sort(compareEvents)
+  const byId = new Map<string, Dossier>()
+  for (const event of ordered) {
+    if (event.v !== 1) continue
+    if (event.type === DossierEvent.received) {
+      const parsed = DossierReceivedSchema.safeParse(event.payload)
+      if (!parsed.success || byId.has(parsed.data.dossierId) || vietnamDay(parsed.data.receivedAt) !== day) continue
+      byId.set(parsed.data.dossierId, { ...parsed.data, receivedBy: event.deviceId, receipts: [] })
+    } else if (event.type === DossierEvent.receiptIssued) {
+      const parsed = DossierReceiptIssuedSchema.safeParse(event.payload)
+      const dossier = parsed.success ? byId.get(parsed.data.dossierId) : undefined
+      if (dossier && parsed.success) byId.set(dossier.dossierId, { ...dossier, receipts: [...dossier.receipts, parsed.data] })
+    }
+  }
+  return [...byId.values()]
+}
+
+/** How many dossiers a device has received that day: the basis of its next dossier code. */
+export function dossiersReceivedBy(dossiers: readonly Dossier[], deviceId: string): number {
+  return dossiers.filter((dossier) => dossier.receivedBy === deviceId).length
+}

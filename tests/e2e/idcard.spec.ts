@@ -1,0 +1,53 @@
+import { expect, test } from '@playwright/test'
+import { createCardEmulator } from '../../src/main/services/idcard/emulator/card-emulator'
+import type { VpcdCard } from '../../src/main/services/idcard/emulator/vpcd'
+import { startBrowserModeHost, type BrowserModeHost } from '../helpers/browser-mode-host'
+import { SAMPLE_QR, sampleProfile } from '../helpers/idcard-card'
+import { insertWhenListening, startPcscd, type PrivatePcscd } from '../helpers/pcscd'
+import { KioskScreen, keepScreenshot } from '../helpers/screens'
+
+// The kiosk in browser mode reads the emulated card through a real pcscd and vsmartcard's virtual reader.
+
+/** A valid card QR of someone else: its key does not open the sample card. */
+const OTHER_PERSON_QR = '048095001234||Trần Văn Khác|12031995|Nam|Số 2 Đường Thử Nghiệm, Phường Hải Châu, Thành phố Đà Nẵng|15082021'
+
+let pcscd: PrivatePcscd
+let host: BrowserModeHost
+let card: VpcdCard
+test.beforeAll(async () => {
+  pcscd = await startPcscd()
+  // The web host inherits this: its PC/SC client talks to the private pcscd.
+  Object.assign(process.env, pcscd.env)
+  host = await startBrowserModeHost()
+  card = await insertWhenListening(createCardEmulator(await sampleProfile()), pcscd)
+})
+test.afterAll(async () => {
+  await card?.remove()
+  await host?.stop()
+  await pcscd?.stop()
+})
+
+test('the kiosk reads the card after its QR and greets the resident with name and photo', async ({ page }, testInfo) => {
+  const kiosk = await new KioskScreen(page).open(host.url('kiosk'))
+  await kiosk.readIdCard(SAMPLE_QR)
+  await expect(page.getByRole('heading', { name: 'Xin chào, Nguyễn Văn Mẫu' })).toBeVisible({ timeout: 20_000 })
+  const photo = page.getByRole('img', { name: 'Nguyễn Văn Mẫu' })
+  await expect(photo).toBeVisible()
+  expect(await photo.evaluate((image: HTMLImageElement) => image.naturalWidth)).toBeGreaterThan(0)
+  await keepScreenshot(page, testInfo, 'kiosk-id-card-read')
+  await page.getByRole('button', { name: 'Xong' }).click()
+  await expect(page.getByRole('heading', { name: 'Xin kính chào quý khách' })).toBeVisible()
+})
+
+test("a QR that does not open the card is answered in Vietnamese, asking for this card's QR or MRZ", async ({ page }) => {
+  const kiosk = await new KioskScreen(page).open(host.url('kiosk'))
+  await kiosk.readIdCard(OTHER_PERSON_QR)
+  await expect(page.getByRole('alert')).toHaveText(
+    'Mã QR hoặc MRZ không mở được thẻ này. Vui lòng quét mã QR trên chính thẻ này, hoặc ba dòng MRZ ở mặt sau thẻ.',
+    { timeout: 20_000 },
+  )
+  // Scanning the right QR then reads the card without anything else to do.
+  await page.getByLabel(/Quét mã QR ở mặt sau thẻ căn cước/).fill(SAMPLE_QR)
+  await page.keyboard.press('Enter')
+  await expect(page.getByRole('heading', { name: 'Xin chào, Nguyễn Văn Mẫu' })).toBeVisible({ timeout: 20_000 })
+})
