@@ -1,23 +1,9 @@
-import { execFile } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { PROJECT_ROOT } from '../../helpers/browser-mode-host'
 import { createTestPki, nssDatabaseTrusting, pdfsigReport, SIGNER_SUBJECT, withFlippedByte, type TestPki } from '../../helpers/signing-pki'
 import { SOFTHSM_MODULE, softHsmTokenWithSigner, TOKEN_LABEL, TOKEN_PIN } from '../../helpers/softhsm'
-
-const run = promisify(execFile)
-
-async function motcua(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [join(PROJECT_ROOT, 'bin/motcua.mjs'), ...args], { cwd: PROJECT_ROOT, env: { ...process.env, ...env } })
-    return { code: 0, stdout, stderr }
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string }
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr }
-  }
-}
+import { motcua } from '../../helpers/motcua-cli'
 
 let pki: TestPki
 let softHsmEnv: NodeJS.ProcessEnv

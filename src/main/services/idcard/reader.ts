@@ -11,6 +11,7 @@ import { IcaoError } from './icao/errors'
 import { bacMrzInformation, type BacMrzFields, type Mrz } from './icao/mrz'
 import { SecureMessagingChannel, SecureMessagingError, des3SecureMessagingCipher } from './icao/secure-messaging'
 import { TlvError, decodeTlvHeader } from './icao/tlv'
+import { SW } from './icao/status-words'
 
 /**
  * Reads a Vietnamese chip ID card over any APDU transport: SELECT the eMRTD application, BAC with each candidate
@@ -64,16 +65,6 @@ export interface CardReadResult {
   statistics: CardStatistics
 }
 
-const SW = {
-  success: 0x9000,
-  endOfFile: 0x6282,
-  authenticationFailed: 0x6300,
-  wrongLength: 0x6700,
-  securityStatusNotSatisfied: 0x6982,
-  conditionsNotSatisfied: 0x6985,
-  fileNotFound: 0x6a82,
-  wrongParameters: 0x6b00,
-} as const
 // Answers to EXTERNAL AUTHENTICATE that mean "not this key": try the next candidate.
 const WRONG_KEY_STATUS: readonly number[] = [SW.authenticationFailed, SW.conditionsNotSatisfied, SW.securityStatusNotSatisfied]
 // Answers to READ BINARY that mean "ask for less".

@@ -8,6 +8,7 @@ import { encodeTlv } from '../icao/tlv'
 import { buildDg1, buildDg13, buildDg2, buildEfCom, buildSod } from './lds-builder'
 import type { CardProfile } from './profile'
 import { createTestPki, type DocumentSignerPki } from './test-pki'
+import { SW } from '../icao/status-words'
 
 /**
  * A Vietnamese chip ID card in software: the eMRTD application with BAC and 3DES secure messaging, answering APDUs
@@ -34,19 +35,6 @@ export interface CardEmulator {
   reset(): void
 }
 
-const SW = {
-  success: 0x9000,
-  endOfFile: 0x6282,
-  authenticationFailed: 0x6300,
-  wrongLength: 0x6700,
-  securityStatusNotSatisfied: 0x6982,
-  conditionsNotSatisfied: 0x6985,
-  smDataObjectsIncorrect: 0x6988,
-  fileNotFound: 0x6a82,
-  wrongParameters: 0x6b00,
-  insNotSupported: 0x6d00,
-  claNotSupported: 0x6e00,
-} as const
 const INS = { select: 0xa4, getChallenge: 0x84, externalAuthenticate: 0x82, readBinary: 0xb0 } as const
 const SELECT_BY = { masterFile: 0x00, elementaryFile: 0x02, dfName: 0x04 } as const
 const SECURE_MESSAGING_CLA = 0x0c
