@@ -51,3 +51,35 @@ test("a QR that does not open the card is answered in Vietnamese, asking for thi
   await page.keyboard.press('Enter')
   await expect(page.getByRole('heading', { name: 'Xin chào, Nguyễn Văn Mẫu' })).toBeVisible({ timeout: 20_000 })
 })
+
+test('a resident books an appointment identified by the chip card, the identity sealed away', async ({ context }) => {
+  // A Tuesday morning, so that today's slots are open whatever the test machine's clock says.
+  await context.clock.setFixedTime(new Date('2026-11-24T08:50:00+07:00'))
+  const page = await context.newPage()
+  await new KioskScreen(page).open(host.url('kiosk'))
+  await page.getByRole('button', { name: 'Đặt lịch hẹn' }).click()
+  await page.getByRole('button', { name: /Hộ tịch/ }).click()
+  await page.locator('.choice-row').first().getByRole('button').first().click()
+  await page.getByRole('button', { name: /còn \d+ chỗ/ }).first().click()
+  await page.getByRole('button', { name: 'Dùng thẻ căn cước gắn chip' }).click()
+  await page.getByLabel(/Quét mã QR ở mặt sau thẻ căn cước/).fill(SAMPLE_QR)
+  await page.keyboard.press('Enter')
+  await expect(page.getByRole('heading', { name: 'Đặt lịch hẹn thành công' })).toBeVisible({ timeout: 20_000 })
+  await expect(page.getByText('Người đặt: Nguyễn Văn Mẫu')).toBeVisible()
+  // The log holds the booking, with the holder only as a sealed value.
+  const stored = await page.evaluate(
+    () =>
+      new Promise<string>((resolve, reject) => {
+        const open = indexedDB.open('motcua')
+        open.onerror = () => reject(open.error)
+        open.onsuccess = () => {
+          const request = open.result.transaction('events').objectStore('events').getAll()
+          request.onsuccess = () => resolve(JSON.stringify(request.result.filter((event: { type: string }) => event.type === 'appointment.booked')))
+        }
+      }),
+  )
+  expect(stored).toContain('"identifiedBy":"chipCard"')
+  expect(stored).toContain('"alg":"A256GCM"')
+  expect(stored).not.toContain('Nguyễn Văn Mẫu')
+  expect(stored).not.toContain('048090012345')
+})

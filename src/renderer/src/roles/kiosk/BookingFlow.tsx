@@ -16,6 +16,7 @@ import { QrCode } from '../../ui/QrCode'
 import { CameraView } from '../../scan/CameraView'
 import { useScans } from '../../scan/scans'
 import { ScanInput } from '../../ui/ScanInput'
+import { IdCardFlow, type CardHolder } from './IdCardFlow'
 import { ServicePicker } from './ServicePicker'
 
 interface Holder {
@@ -38,6 +39,7 @@ export function BookingFlow({ onDone }: { onDone: () => void }) {
   const [phone, setPhone] = useState('')
   const [error, setError] = useState<string>()
   const [booked, setBooked] = useState<{ code: string; holderName: string }>()
+  const [readingCard, setReadingCard] = useState(false)
   const calendar = useMemo(() => new WorkingCalendar(setup.calendarOverrides), [setup])
   const days = useMemo(() => bookableDays(setup.appointmentRules, now, calendar), [setup, now, calendar])
   const slots = service && day && appointments ? bookableSlots(appointments, service.id, day, setup.appointmentRules, now, calendar) : []
@@ -64,6 +66,12 @@ export function BookingFlow({ onDone }: { onDone: () => void }) {
     }
     const { card } = scan.value
     void book({ identifiedBy: 'cccdQr', name: card.fullName, fields: { idNumber: card.id, fullName: card.fullName, dateOfBirth: card.dateOfBirth } })
+  }
+
+  // The chip's data was signed by the state: the strongest identity the kiosk can take.
+  const onChipCard = (holder: CardHolder): void => {
+    setReadingCard(false)
+    void book({ identifiedBy: 'chipCard', name: holder.fullName, fields: { idNumber: holder.idNumber, fullName: holder.fullName, dateOfBirth: holder.dateOfBirth } })
   }
 
   const onPhone = (): void => {
@@ -137,8 +145,17 @@ export function BookingFlow({ onDone }: { onDone: () => void }) {
       {service && day && time && (
         <>
           <h2>{t('booking.identify')}</h2>
-          <IdentityScan onScan={onCardQr} />
-          <ScanInput label={t('booking.scanCccd')} onScan={onCardQr} />
+          {readingCard ? (
+            <IdCardFlow onDone={() => setReadingCard(false)} onIdentity={onChipCard} />
+          ) : (
+            <>
+              <IdentityScan onScan={onCardQr} />
+              <ScanInput label={t('booking.scanCccd')} onScan={onCardQr} />
+              <button type="button" className="touch-button" onClick={() => setReadingCard(true)}>
+                {t('booking.useChipCard')}
+              </button>
+            </>
+          )}
           <h3>{t('booking.orPhone')}</h3>
           <Keypad value={phone} onChange={setPhone} maxLength={10} label={t('booking.orPhone')} />
           <button type="button" className="touch-button primary" disabled={phone.length === 0} onClick={onPhone}>

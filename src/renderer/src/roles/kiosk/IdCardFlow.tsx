@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import type { IdCardAccessKey, IdCardPresence, IdCardProgress, ReadIdCardOutput } from '../../../../shared/contract/idcard-schemas'
 import { classifyScan } from '../../../../shared/domain/scan/classify'
 import { useApp } from '../../app/app-context'
@@ -28,7 +28,14 @@ function accessKeyFromScan(text: string): IdCardAccessKey | undefined {
  * The kiosk reads the resident's chip ID card: the card's QR (or MRZ) first, as the key that opens the chip, then
  * the card on the reader. The name and face stay in this component's state only: gone when the resident leaves.
  */
-export function IdCardFlow({ onDone }: { onDone: () => void }) {
+export interface CardHolder {
+  readonly fullName: string
+  readonly idNumber: string
+  readonly dateOfBirth: string
+}
+
+/** With `onIdentity` the flow hands the holder to its caller (booking) instead of greeting them. */
+export function IdCardFlow({ onDone, onIdentity }: { onDone: () => void; onIdentity?: (holder: CardHolder) => void }) {
   const { api } = useApp()
   const { t } = useI18n()
   const [accessKey, setAccessKey] = useState<IdCardAccessKey>()
@@ -38,6 +45,9 @@ export function IdCardFlow({ onDone }: { onDone: () => void }) {
   const [progress, setProgress] = useState<IdCardProgress>()
   const [presence, setPresence] = useState<IdCardPresence>()
   const [attempt, setAttempt] = useState(0)
+  // The latest callback, without restarting the read each time the caller re-renders.
+  const identity = useRef(onIdentity)
+  identity.current = onIdentity
 
   useEffect(() => {
     void api.getIdCardPresence({}).then(setPresence, () => undefined)
@@ -55,7 +65,8 @@ export function IdCardFlow({ onDone }: { onDone: () => void }) {
     api.readIdCard({ accessKey }).then(
       (result) => {
         if (!current) return
-        if (result.status === 'read') setReading(result)
+        if (result.status === 'read' && identity.current) identity.current({ fullName: result.dg13.fullName, idNumber: result.dg13.idNumber, dateOfBirth: result.dg13.dateOfBirth })
+        else if (result.status === 'read') setReading(result)
         else {
           setFailure(result.reason)
           if (KEY_FAILURES.includes(result.reason)) setAccessKey(undefined)
