@@ -11,10 +11,9 @@ export function buildBridge(ipcRenderer: Pick<IpcRenderer, 'invoke' | 'on' | 're
   return buildApi({
     invoke: (name, input) => ipcRenderer.invoke(ipcChannel(name), input),
     listen(event, relay) {
-      const channel = ipcChannel(event)
       const handler = (_event: IpcRendererEvent, payload: unknown): void => relay(payload)
-      ipcRenderer.on(channel, handler)
-      return () => void ipcRenderer.removeListener(channel, handler)
+      ipcRenderer.on(ipcChannel(event), handler)
+      return () => void ipcRenderer.removeListener(ipcChannel(event), handler)
     },
   })
 }

@@ -72,7 +72,7 @@ export const IdCardFaceSchema = z
 export const ID_CARD_FAILURES = [
   'wrongKey',
   'invalidKey',
-  /** PACE (the CAN) is not implemented: the QR or the MRZ opens the card by BAC. */
+  /** PACE (the CAN) comes later: today the QR or the MRZ opens the card by BAC, and a CAN is answered canNotSupported. */
   'canNotSupported',
   'cardRemoved',
   'readerUnplugged',

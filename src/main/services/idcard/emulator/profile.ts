@@ -26,23 +26,25 @@ export type CardProfileErrorCode = 'unreadableProfile' | 'invalidProfile' | 'inv
 export class CardProfileError extends IcaoError<CardProfileErrorCode> {}
 
 const text = z.string()
+/** A field a card may leave empty (no religion, no spouse, no old number...): a profile may omit it. */
+const optionalText = text.default('')
 const printedDg13Schema = z.object({
   idNumber: text,
   fullName: text,
   dateOfBirth: text,
   sex: text,
-  nationality: text,
-  ethnicity: text,
-  religion: text,
-  hometown: text,
-  residence: text,
-  identifyingFeatures: text,
+  nationality: optionalText,
+  ethnicity: optionalText,
+  religion: optionalText,
+  hometown: optionalText,
+  residence: optionalText,
+  identifyingFeatures: optionalText,
   issueDate: text,
   expiryDate: text,
-  fatherName: text,
-  motherName: text,
-  spouseName: text,
-  oldIdNumber: text,
+  fatherName: optionalText,
+  motherName: optionalText,
+  spouseName: optionalText,
+  oldIdNumber: optionalText,
 })
 const profileSchema = z.object({ mrz: z.tuple([text, text, text]), dg13: printedDg13Schema, face: text })
 
