@@ -1,5 +1,6 @@
 import { toMonochrome, type RasterWidth } from '../../../shared/printing/escpos'
-import { encodeQr } from '../ui/qr-matrix'
+import type { BitMatrix } from '@zxing/library'
+import { loadQrEncoder } from '../ui/QrCode'
 
 /** What a queue ticket says, already in the resident's language. */
 export interface TicketPrintout {
@@ -28,7 +29,7 @@ const SCRATCH_HEIGHT = 3000
 export async function drawTicket(ticket: TicketPrintout, widthDots: RasterWidth): Promise<HTMLCanvasElement> {
   const lines = [ticket.wardName, ticket.label, ticket.serviceName, ticket.issuedAt, ticket.ahead, ticket.priority ?? ''].join(' ')
   // The font's Vietnamese subset is only fetched when text needs it; a canvas does not ask, so ask first.
-  await Promise.all([document.fonts.load(`400 32px ${FONT_FAMILY}`, lines), document.fonts.load(`700 32px ${FONT_FAMILY}`, lines)])
+  const [{ encodeQr }] = await Promise.all([loadQrEncoder(), document.fonts.load(`400 32px ${FONT_FAMILY}`, lines), document.fonts.load(`700 32px ${FONT_FAMILY}`, lines)])
 
   const scale = widthDots / REFERENCE_WIDTH
   const margin = Math.round(16 * scale)
@@ -65,7 +66,7 @@ export async function drawTicket(ticket: TicketPrintout, widthDots: RasterWidth)
   text(ticket.ahead, 26, 400)
   text(ticket.issuedAt, 24, 400)
   y += Math.round(8 * scale)
-  y += drawQr(context, ticket.qrText, widthDots, y, Math.round(220 * scale))
+  y += drawQr(context, encodeQr(ticket.qrText), widthDots, y, Math.round(220 * scale))
   y += margin
 
   const ticketCanvas = document.createElement('canvas')
@@ -120,8 +121,7 @@ function drawLargest(context: CanvasRenderingContext2D, text: string, widthDots:
 }
 
 /** A QR code of about sizeDots, centred, with whole dots per module so that it scans; returns the height used. */
-function drawQr(context: CanvasRenderingContext2D, text: string, widthDots: number, top: number, sizeDots: number): number {
-  const matrix = encodeQr(text)
+function drawQr(context: CanvasRenderingContext2D, matrix: BitMatrix, widthDots: number, top: number, sizeDots: number): number {
   const modules = matrix.getWidth()
   const dotsPerModule = Math.max(2, Math.floor(sizeDots / modules))
   const left = Math.floor((widthDots - modules * dotsPerModule) / 2)
