@@ -8,6 +8,7 @@ import { MrzError, type BacMrzFields } from './icao/mrz'
 import { loadTrustList, verifyPassiveAuthentication } from './passive-authentication'
 import { PcscError, type PcscReaders } from './pcsc'
 import { CardReadError, readCard, type CardChannel, type CardReadResult } from './reader'
+import { jpeg2000ToJpeg } from './face-image'
 
 /**
  * One read of the card on a PC/SC reader, from the key the resident handed over to what the screen shows. The
@@ -48,15 +49,20 @@ export async function loadIdCardTrustList(directories: readonly string[]): Promi
   return lists.flat()
 }
 
-/** JPEG goes to the screen as it is. JPEG 2000 cannot be shown: sharp's prebuilt libvips has no OpenJPEG, nor do browsers. */
-function faceForDisplay({ format, image }: FaceImage): Extract<ReadIdCardOutput, { status: 'read' }>['face'] {
-  return format === 'jpeg'
-    ? { mime: 'image/jpeg', base64: image.toString('base64'), displayable: true }
-    : { mime: 'image/jp2', base64: image.toString('base64'), displayable: false }
+type DisplayedFace = Extract<ReadIdCardOutput, { status: 'read' }>['face']
+
+/** JPEG goes to the screen as it is; JPEG 2000, which browsers cannot show, is converted to JPEG; a damaged one is kept raw, not shown. */
+async function faceForDisplay({ format, image }: FaceImage): Promise<DisplayedFace> {
+  if (format === 'jpeg') return { mime: 'image/jpeg', base64: image.toString('base64'), displayable: true }
+  try {
+    return { mime: 'image/jpeg', base64: (await jpeg2000ToJpeg(image)).toString('base64'), displayable: true }
+  } catch {
+    return { mime: 'image/jp2', base64: image.toString('base64'), displayable: false }
+  }
 }
 
 /** What the screen and `motcua idcard read --json` get from a read. */
-function describeReading(result: CardReadResult, trustList: readonly X509Certificate[], timingMs: number): ReadIdCardOutput {
+function describeReading(result: CardReadResult, face: DisplayedFace, trustList: readonly X509Certificate[], timingMs: number): ReadIdCardOutput {
   const { mrz, personalData } = result
   const verdict = verifyPassiveAuthentication(result.sod, result.dataGroups, trustList)
   return {
@@ -74,7 +80,7 @@ function describeReading(result: CardReadResult, trustList: readonly X509Certifi
       secondaryIdentifier: mrz.secondaryIdentifier,
     },
     dg13: { ...personalData },
-    face: faceForDisplay(result.face),
+    face,
     passiveAuthentication: verdict.verdict === 'hashMismatch' ? { verdict: verdict.verdict, dataGroup: verdict.dataGroup } : { verdict: verdict.verdict },
     apduCount: result.statistics.apdus,
     timingMs: Math.round(timingMs),
@@ -92,7 +98,8 @@ export async function readIdCardOver(channel: CardChannel, accessKeys: readonly 
       if (file === 'DG2') options.onProgress?.({ bytesRead, totalBytes })
     },
   })
-  return describeReading(result, options.trustList, performance.now() - started)
+  const timingMs = performance.now() - started
+  return describeReading(result, await faceForDisplay(result.face), options.trustList, timingMs)
 }
 
 /** Waits for a card, reads it and answers with what was read or why not. */
