@@ -17,3 +17,13 @@ export function vietnamDayStartMs(day: string): number {
 export function vietnamClock(epochMs: number): string {
   return new Date(epochMs + VIETNAM_OFFSET_MS).toISOString().slice(11, 16)
 }
+
+/** A calendar day as Vietnamese documents print it: YYYY-MM-DD -> dd/mm/yyyy. */
+export function vietnameseDate(day: string): string {
+  return day.split('-').reverse().join('/')
+}
+
+/** An instant as the screens show it, in Vietnam time: "HH:mm dd/mm/yyyy". */
+export function vietnameseDateTime(epochMs: number): string {
+  return `${vietnamClock(epochMs)} ${vietnameseDate(vietnamDay(epochMs))}`
+}

@@ -1,4 +1,4 @@
-import { vietnamClock, vietnamDay } from '../domain/time'
+import { vietnamClock, vietnamDay, vietnameseDate } from '../domain/time'
 import type { SealErrorCode, SealFields } from './seal'
 
 /** Why a seal is not accepted: the text does not decode (SealErrorCode), or the check in main fails. */
@@ -21,8 +21,6 @@ export const SEAL_REJECTION_VI: Readonly<Record<SealRejection, string>> = {
 
 const KIND_VI = { receipt: 'Giấy tiếp nhận hồ sơ và hẹn trả kết quả', appointment: 'Phiếu hẹn' } as const
 
-const dayVi = (isoDate: string): string => isoDate.split('-').reverse().join('/')
-
 /** Label and value of each field, in the order a reader expects them. */
 export function sealFieldsVi(fields: SealFields): [label: string, value: string][] {
   const specific: [string, string][] =
@@ -30,13 +28,13 @@ export function sealFieldsVi(fields: SealFields): [label: string, value: string]
       ? [
           ['Mã hồ sơ', fields.code],
           ['Mã thủ tục', fields.serviceCode],
-          ['Ngày giờ tiếp nhận', `${vietnamClock(fields.receivedAt)} ngày ${dayVi(vietnamDay(fields.receivedAt))}`],
-          ['Ngày hẹn trả kết quả', dayVi(fields.returnDate)],
+          ['Ngày giờ tiếp nhận', `${vietnamClock(fields.receivedAt)} ngày ${vietnameseDate(vietnamDay(fields.receivedAt))}`],
+          ['Ngày hẹn trả kết quả', vietnameseDate(fields.returnDate)],
         ]
       : [
           ['Mã lịch hẹn', fields.code],
           ['Dịch vụ', fields.serviceCode],
-          ['Thời gian hẹn', `${fields.time} ngày ${dayVi(fields.day)}`],
+          ['Thời gian hẹn', `${fields.time} ngày ${vietnameseDate(fields.day)}`],
         ]
   return [
     ['Loại giấy', KIND_VI[fields.kind]],

@@ -1,4 +1,4 @@
-import { VIETNAM_OFFSET_MS, vietnamDay } from '../../../shared/domain/time'
+import { VIETNAM_OFFSET_MS, vietnamDay, vietnameseDate } from '../../../shared/domain/time'
 import { SEAL_REJECTION_VI, sealFieldsVi } from '../../../shared/seal/describe-vi'
 import type { SealVerification } from '../seal/verify-seal'
 import type { PdfVerification, PdfVerifyErrorCode, SignatureVerdict } from '../signing/verify-pdf'
@@ -43,7 +43,7 @@ export const isAccepted = (verdict: SignatureVerdict): boolean => verdict.integr
 export function pdfVerdictLines(verification: PdfVerification): string[] {
   if ('error' in verification) return [`Chữ ký KHÔNG HỢP LỆ (${verification.error}): ${PDF_REJECTION_VI[verification.error]}.`]
   const { signer, signingTime } = verification
-  const day = vietnamDay(signingTime.getTime()).split('-').reverse().join('/')
+  const day = vietnameseDate(vietnamDay(signingTime.getTime()))
   const time = new Date(signingTime.getTime() + VIETNAM_OFFSET_MS).toISOString().slice(11, 19)
   return [
     isAccepted(verification) ? 'Chữ ký số HỢP LỆ và được tin cậy.' : 'Chữ ký số KHÔNG HỢP LỆ hoặc không được tin cậy.',

@@ -1,7 +1,7 @@
 import { useCallback, useState } from 'react'
 import type { Service } from '../../../shared/contract/schemas'
 import { ticketQrText } from '../../../shared/domain/queue/ticket-qr'
-import { vietnamClock } from '../../../shared/domain/time'
+import { vietnamClock, vietnameseDate } from '../../../shared/domain/time'
 import { PAPER_DOTS } from '../../../shared/printing/escpos'
 import { useApp } from '../app/app-context'
 import type { IssuedTicket } from '../data/queue'
@@ -36,7 +36,7 @@ export function useTicketPrinter(): TicketPrinting {
             wardName: device.ward.fullName,
             label: ticket.label,
             serviceName: language === 'vi' ? service.name : service.nameEn,
-            issuedAt: `${ticket.day.split('-').reverse().join('/')} ${vietnamClock(Date.now())}`,
+            issuedAt: `${vietnameseDate(ticket.day)} ${vietnamClock(Date.now())}`,
             ahead: ahead > 0 ? t('kiosk.ahead', { count: ahead }) : t('kiosk.noneAhead'),
             ...(ticket.priority && { priority: t('kiosk.priorityTicket', { priority: t(`priority.${ticket.priority}`) }) }),
             qrText: ticketQrText({ wardCode: device.config.wardCode, day: ticket.day, label: ticket.label }),

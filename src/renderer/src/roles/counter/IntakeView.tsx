@@ -5,7 +5,7 @@ import { returnTime, searchProcedures, type Procedure, type ProcedureCatalog } f
 import type { ReceiptData } from '../../../../shared/domain/dossier/receipt'
 import { classifyScan } from '../../../../shared/domain/scan/classify'
 import { toNfc } from '../../../../shared/domain/text'
-import { vietnamClock, vietnamDay } from '../../../../shared/domain/time'
+import { vietnamDay, vietnameseDateTime } from '../../../../shared/domain/time'
 import { useApp } from '../../app/app-context'
 import { useNow } from '../../app/use-queue'
 import { issueReceipt, readDossiers, receiveDossier } from '../../data/dossiers'
@@ -24,8 +24,6 @@ interface Applicant {
 }
 const EMPTY_APPLICANT: Applicant = { fullName: '', idNumber: '', address: '', phone: '' }
 const RESULTS_SHOWN = 8
-
-const formatWhen = (epochMs: number): string => `${vietnamClock(epochMs)} ${vietnamDay(epochMs).split('-').reverse().join('/')}`
 
 /** What stops the clerk from receiving the dossier as entered, in Vietnamese; undefined when it can go. */
 function problemOf(procedure: Procedure | undefined, applicant: Applicant, papers: Papers, t: Translate): string | undefined {
@@ -140,7 +138,7 @@ export function IntakeView({ counter, officer }: { counter: number; officer: str
       {message && <Banner tone={message.tone}>{message.text}</Banner>}
       {issued && (
         <div className="intake-done" role="status">
-          <p>{t('intake.done', { code: issued.code, when: formatWhen(issued.returnAt) })}</p>
+          <p>{t('intake.done', { code: issued.code, when: vietnameseDateTime(issued.returnAt) })}</p>
           <a className="touch-button primary" href={issued.url} download={`giay-tiep-nhan-${issued.code}.pdf`}>
             {t('intake.downloadReceipt')}
           </a>
@@ -195,7 +193,7 @@ export function IntakeView({ counter, officer }: { counter: number; officer: str
             {t('intake.sets')}
             <input type="number" min={1} max={99} value={sets} onChange={(event) => setSets(Math.max(1, Math.min(99, Number(event.target.value) || 1)))} />
           </label>
-          {returnAt !== undefined && <p data-testid="return-at">{t('intake.returnAt', { when: formatWhen(returnAt) })}</p>}
+          {returnAt !== undefined && <p data-testid="return-at">{t('intake.returnAt', { when: vietnameseDateTime(returnAt) })}</p>}
           {problem && <p className="hint" role="note">{problem}</p>}
           <button type="button" className="touch-button primary" disabled={busy || problem !== undefined} onClick={() => void receive()}>
             {t('intake.receive')}
@@ -207,7 +205,7 @@ export function IntakeView({ counter, officer }: { counter: number; officer: str
       <ol className="dossiers-today" data-testid="dossiers-today">
         {(today ?? []).map((dossier) => (
           <li key={dossier.dossierId}>
-            {dossier.code} · {formatWhen(dossier.returnAt)} · {dossier.receipts.length > 0 ? t('intake.receiptIssued') : t('intake.noReceiptYet')}
+            {dossier.code} · {vietnameseDateTime(dossier.returnAt)} · {dossier.receipts.length > 0 ? t('intake.receiptIssued') : t('intake.noReceiptYet')}
           </li>
         ))}
       </ol>

@@ -1,6 +1,7 @@
 import { useMemo } from 'react'
 import type { QueueState } from '../../../../shared/domain/queue/fold'
 import { queueStatistics, statisticsCsv, type StatisticsRow } from '../../../../shared/domain/queue/statistics'
+import { vietnameseDate } from '../../../../shared/domain/time'
 import { useApp } from '../../app/app-context'
 import { useI18n } from '../../i18n/i18n'
 
@@ -31,7 +32,7 @@ export function StatisticsView({ queue }: { queue: QueueState }) {
 
   return (
     <section className="statistics">
-      <h2>{t('stats.title', { day: queue.day.split('-').reverse().join('/') })}</h2>
+      <h2>{t('stats.title', { day: vietnameseDate(queue.day) })}</h2>
       <button type="button" className="touch-button" onClick={download}>
         {t('stats.export')}
       </button>

@@ -4,6 +4,7 @@ import { bookableDays, bookableSlots } from '../../../../shared/domain/appointme
 import type { AppointmentBooked } from '../../../../shared/domain/appointments/events'
 import { appointmentSlipQr, newAppointmentCode } from '../../../../shared/domain/appointments/slip-qr'
 import { WorkingCalendar } from '../../../../shared/domain/calendar/workdays'
+import { vietnameseDate } from '../../../../shared/domain/time'
 import { classifyScan } from '../../../../shared/domain/scan/classify'
 import { useApp } from '../../app/app-context'
 import { useAppointments, useNow } from '../../app/use-queue'
@@ -94,7 +95,7 @@ export function BookingFlow({ onDone }: { onDone: () => void }) {
       <section className="slip" aria-live="assertive">
         <h2>{t('booking.done')}</h2>
         <p className="ticket-service">{language === 'vi' ? service.name : service.nameEn}</p>
-        <p className="slip-when">{t('booking.when', { time, day: day.split('-').reverse().join('/') })}</p>
+        <p className="slip-when">{t('booking.when', { time, day: vietnameseDate(day) })}</p>
         <p>{t('booking.holder', { name: booked.holderName })}</p>
         <QrCode text={qr} size={220} label={t('booking.code')} />
         <p>
@@ -123,7 +124,7 @@ export function BookingFlow({ onDone }: { onDone: () => void }) {
           <div className="choice-row">
             {days.map((candidate) => (
               <button key={candidate} type="button" className="touch-button" aria-pressed={candidate === day} onClick={() => setDay(candidate)}>
-                {candidate.split('-').reverse().join('/')}
+                {vietnameseDate(candidate)}
               </button>
             ))}
           </div>

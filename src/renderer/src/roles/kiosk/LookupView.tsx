@@ -1,6 +1,6 @@
 import { useLiveQuery } from 'dexie-react-hooks'
 import type { OperationOutput } from '../../../../shared/contract/contract'
-import { vietnamClock, vietnamDay } from '../../../../shared/domain/time'
+import { vietnameseDateTime } from '../../../../shared/domain/time'
 import { useApp } from '../../app/app-context'
 import { readDossiers } from '../../data/dossiers'
 import { useI18n } from '../../i18n/i18n'
@@ -23,7 +23,7 @@ export function LookupView({ verdict, onDone }: { verdict: OperationOutput<'veri
       <h2>{t('lookup.title')}</h2>
       <DocumentVerdictView verdict={verdict} />
       {received && (
-        <p role="status">{t('lookup.localStatus', { code: received.code, when: `${vietnamClock(received.returnAt)} ${vietnamDay(received.returnAt).split('-').reverse().join('/')}` })}</p>
+        <p role="status">{t('lookup.localStatus', { code: received.code, when: vietnameseDateTime(received.returnAt) })}</p>
       )}
       <div className="kiosk-actions">
         <button type="button" className="touch-button primary" onClick={onDone}>
