@@ -19,6 +19,7 @@ import { useScans } from '../../scan/scans'
 import { ScanInput } from '../../ui/ScanInput'
 import { IdCardFlow, type CardHolder } from './IdCardFlow'
 import { ServicePicker } from './ServicePicker'
+import { BackRow } from './BackRow'
 
 interface Holder {
   readonly identifiedBy: AppointmentBooked['identifiedBy']
@@ -82,12 +83,6 @@ export function BookingFlow({ onDone }: { onDone: () => void }) {
     }
     void book({ identifiedBy: 'phone', name: `${phone.slice(0, 3)}****${phone.slice(7)}`, fields: { phone } })
   }
-
-  const back = (
-    <button type="button" className="touch-button" onClick={onDone}>
-      {t('kiosk.back')}
-    </button>
-  )
 
   if (booked && service && day && time) {
     const qr = appointmentSlipQr(booked.code)
@@ -164,7 +159,7 @@ export function BookingFlow({ onDone }: { onDone: () => void }) {
           </button>
         </>
       )}
-      <div className="kiosk-actions">{back}</div>
+      <BackRow onBack={onDone} />
     </section>
   )
 }

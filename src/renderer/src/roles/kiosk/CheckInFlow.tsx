@@ -8,6 +8,7 @@ import { useScans } from '../../scan/scans'
 import { Banner } from '../../ui/Banner'
 import { describeError } from '../../ui/error-message'
 import { ScanInput } from '../../ui/ScanInput'
+import { BackRow } from './BackRow'
 
 /**
  * Check-in from a slip's QR or its typed code: a priority ticket inside the appointment's
@@ -46,11 +47,7 @@ export function CheckInFlow({ onTicket, onCancel }: { onTicket: (issued: IssuedT
       {error && <Banner tone="error">{error}</Banner>}
       <CameraView />
       <ScanInput label={t('checkIn.scan')} onScan={onScan} />
-      <div className="kiosk-actions">
-        <button type="button" className="touch-button" onClick={onCancel}>
-          {t('kiosk.back')}
-        </button>
-      </div>
+      <BackRow onBack={onCancel} />
     </section>
   )
 }

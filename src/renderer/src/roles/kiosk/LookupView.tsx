@@ -5,6 +5,7 @@ import { useApp } from '../../app/app-context'
 import { readDossiers } from '../../data/dossiers'
 import { useI18n } from '../../i18n/i18n'
 import { DocumentVerdictView } from '../../ui/DocumentVerdict'
+import { BackRow } from './BackRow'
 
 /**
  * A resident shows the receipt's QR: main checks the seal offline, and when this device holds the
@@ -25,11 +26,7 @@ export function LookupView({ verdict, onDone }: { verdict: OperationOutput<'veri
       {received && (
         <p role="status">{t('lookup.localStatus', { code: received.code, when: vietnameseDateTime(received.returnAt) })}</p>
       )}
-      <div className="kiosk-actions">
-        <button type="button" className="touch-button primary" onClick={onDone}>
-          {t('kiosk.back')}
-        </button>
-      </div>
+      <BackRow onBack={onDone} primary />
     </section>
   )
 }

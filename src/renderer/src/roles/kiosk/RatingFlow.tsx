@@ -6,6 +6,7 @@ import { rateService } from '../../data/queue'
 import { useI18n } from '../../i18n/i18n'
 import { Banner } from '../../ui/Banner'
 import { describeError } from '../../ui/error-message'
+import { BackRow } from './BackRow'
 
 /** Tickets served this recently are offered for the rating, so that it lands on the right counter and clerk. */
 const RECENT_MS = 30 * 60_000
@@ -64,11 +65,7 @@ export function RatingFlow({ onDone }: { onDone: () => void }) {
           </button>
         ))}
       </div>
-      <div className="kiosk-actions">
-        <button type="button" className="touch-button" onClick={onDone}>
-          {t('kiosk.back')}
-        </button>
-      </div>
+      <BackRow onBack={onDone} />
     </section>
   )
 }

@@ -5,6 +5,7 @@ import { returnTicket } from '../../data/queue'
 import { useI18n } from '../../i18n/i18n'
 import { Banner } from '../../ui/Banner'
 import { describeError } from '../../ui/error-message'
+import { BackRow } from './BackRow'
 
 /** A resident who missed their call touches their number and goes back into the queue, within the ward's window. */
 export function ReturnFlow({ onDone }: { onDone: () => void }) {
@@ -37,11 +38,7 @@ export function ReturnFlow({ onDone }: { onDone: () => void }) {
           </button>
         ))}
       </div>
-      <div className="kiosk-actions">
-        <button type="button" className="touch-button primary" onClick={onDone}>
-          {t('kiosk.back')}
-        </button>
-      </div>
+      <BackRow onBack={onDone} primary />
     </section>
   )
 }
