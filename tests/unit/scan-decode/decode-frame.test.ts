@@ -90,3 +90,14 @@ describe('decodeFrame', () => {
     expect(() => decodeFrame({ data: new Uint8Array(0), width: 0, height: 0 })).toThrow(expect.objectContaining({ code: 'frameSizeMismatch' }))
   })
 })
+
+describe('clean generated codes', () => {
+  // A real receipt seal whose version-11 QR zxing's finder-pattern detector missed at 6 and 8 px per module.
+  const SEAL = 'MC1:RRQT 9O60GO0KKCS4VYFWDCD8CKN:DW50IB0XJ0D83646Y$5446*96D%5:965W5C%6AL6$Q66467463P0Z96646%96IA7AU0W*HFUULVGJXKZXC5PCIRO XQ  0.P4H-CYICDOCQZC507:R67W5%ZCNIC1DCHOC3W5:TCVZCI-C:CCVICGNCBF3K%M3/6093%:6J58RX2D2J-VV2KUP*U7A2RQEFJGW+0J016O2++BP/IS-PCKL.:TZD38*L%HK0E08/FPOUN+RUCTD2A9/NQ+OOJ7NTH$EKX 3Y1'
+
+  it.each([3, 6, 8])('reads a pure QR at %i px per module', async (moduleSize) => {
+    const path = encodeQr(SEAL, join(mkdtempSync(join(tmpdir(), 'pure-qr-')), 'seal.png'), { moduleSize })
+    expect(decodeFrame(await readLuminance(path)).map((code) => code.text)).toEqual([SEAL])
+  })
+})
+
