@@ -1,0 +1,19 @@
+/** One holder per key at a time (in this process): a blob's chunks are written one after another. */
+export class KeyedMutex {
+  private readonly tails = new Map<string, Promise<void>>()
+
+  async run<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(key) ?? Promise.resolve()
+    let release!: () => void
+    const current = new Promise<void>((resolve) => (release = resolve))
+    const tail = previous.then(() => current)
+    this.tails.set(key, tail)
+    await previous
+    try {
+      return await work()
+    } finally {
+      release()
+      if (this.tails.get(key) === tail) this.tails.delete(key)
+    }
+  }
+}
