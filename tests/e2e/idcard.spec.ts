@@ -83,3 +83,39 @@ test('a resident books an appointment identified by the chip card, the identity 
   expect(stored).not.toContain('Nguyễn Văn Mẫu')
   expect(stored).not.toContain('048090012345')
 })
+
+/** Asks main, as the screen does, whether a card is on a reader. */
+async function cardOnAnyReader(): Promise<boolean> {
+  const response = await fetch('/api/op/getIdCardPresence', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' })
+  const result = (await response.json()) as { value?: { readers: { cardPresent: boolean }[] } }
+  if (!result.value) throw new Error(`getIdCardPresence answered ${JSON.stringify(result)}`)
+  return result.value.readers.some((reader) => reader.cardPresent)
+}
+
+test('a resident who leaves while the kiosk waits for the card (back, or walking away) frees the reader for the next', async ({ page }) => {
+  const kiosk = await new KioskScreen(page).open(host.url('kiosk'))
+  // Installed once the app has started: the idle timer set when the flow opens runs on this clock.
+  await page.clock.install()
+  const welcome = page.getByRole('heading', { name: 'Xin kính chào quý khách' })
+  const placeCard = page.getByText('Vui lòng đặt thẻ căn cước lên đầu đọc thẻ và giữ yên')
+  await card.remove()
+  try {
+    // pcscd notices a card taken away only after a moment: wait until main sees the reader empty.
+    await expect.poll(() => page.evaluate(cardOnAnyReader), { timeout: 10_000 }).toBe(false)
+    await kiosk.readIdCard(SAMPLE_QR)
+    await expect(placeCard).toBeVisible()
+    await page.getByRole('button', { name: 'Quay lại' }).click()
+    await expect(welcome).toBeVisible()
+
+    await kiosk.readIdCard(SAMPLE_QR)
+    await expect(placeCard).toBeVisible()
+    // The kiosk's idle timeout (60 s without a touch) brings it home.
+    await page.clock.runFor(61_000)
+    await expect(welcome).toBeVisible()
+  } finally {
+    card = await insertWhenListening(createCardEmulator(await sampleProfile()), pcscd)
+  }
+  // Both reads were called off in main: the next one reads the card rather than finding the reader busy for a minute.
+  await kiosk.readIdCard(SAMPLE_QR)
+  await expect(page.getByRole('heading', { name: 'Xin chào, Nguyễn Văn Mẫu' })).toBeVisible({ timeout: 20_000 })
+})

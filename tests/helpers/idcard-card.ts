@@ -30,6 +30,9 @@ export const SAMPLE_DG13: Dg13 = {
   oldIdNumber: '201234567',
 }
 
+/** The card access number in the sample profile: the last six digits of the ID, as reported for real cards. */
+export const SAMPLE_CAN = '012345'
+
 /** The card's QR text, as the 2021 CCCD prints it. */
 export const SAMPLE_QR = '048090012345|201234567|Nguyễn Văn Mẫu|15031990|Nam|Số 1 Đường Thử Nghiệm, Phường Hải Châu, Thành phố Đà Nẵng|10082021'
 

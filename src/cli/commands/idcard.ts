@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises'
 import { CommanderError, Option, type Command } from 'commander'
-import type { IdCardAccessKey, IdCardFailure, ReadIdCardOutput } from '../../shared/contract/idcard-schemas'
+import { IdCardAccessKeySchema, type IdCardAccessKey, type IdCardFailure, type ReadIdCardOutput } from '../../shared/contract/idcard-schemas'
 import { idCardTrustDirs } from '../../main/services'
 import { createCardEmulator } from '../../main/services/idcard/emulator/card-emulator'
 import { loadCardProfile } from '../../main/services/idcard/emulator/profile'
@@ -15,9 +15,9 @@ import { defaultDataDir } from '../../main/services/platform/paths'
  */
 
 const FAILURE_VI: Record<IdCardFailure, string> = {
-  wrongKey: 'Khoá truy cập không đúng: mã QR hoặc MRZ không mở được thẻ này.',
+  wrongKey: 'Khoá truy cập không đúng: mã QR, MRZ hoặc số CAN không mở được thẻ này.',
   invalidKey: 'Khoá truy cập không hợp lệ: kiểm tra lại mã QR hoặc ba dòng MRZ.',
-  canNotSupported: 'Chưa hỗ trợ mở thẻ bằng số CAN (PACE); dùng --qr hoặc --mrz.',
+  canNotSupported: 'Thẻ này không mở được bằng số CAN; dùng --qr hoặc --mrz.',
   cardRemoved: 'Thẻ đã bị rút ra trong khi đọc.',
   readerUnplugged: 'Đầu đọc thẻ đã bị rút ra.',
   unsupportedCard: 'Thẻ không phải thẻ căn cước gắn chip hoặc không được hỗ trợ.',
@@ -27,6 +27,7 @@ const FAILURE_VI: Record<IdCardFailure, string> = {
   noReader: 'Không tìm thấy đầu đọc thẻ.',
   pcscUnavailable: 'Dịch vụ thẻ thông minh (pcscd) không chạy.',
   busy: 'Đầu đọc đang bận.',
+  cancelled: 'Việc đọc thẻ đã bị huỷ.',
 }
 
 const SERVICE_VI: Record<PcscPresence['service'], string> = {
@@ -51,6 +52,7 @@ function accessKeyOf(options: { mrz?: string; qr?: string; can?: string }): IdCa
   const given = [options.mrz !== undefined && { mrz: options.mrz }, options.qr !== undefined && { cccdQr: options.qr }, options.can !== undefined && { can: options.can }]
   const keys = given.filter((key): key is IdCardAccessKey => key !== false)
   if (keys.length !== 1) fail(2, 'key', 'Cần đúng một khoá truy cập: --mrz, --qr hoặc --can.')
+  if (!IdCardAccessKeySchema.safeParse(keys[0]).success) fail(2, 'key', 'Khoá truy cập không hợp lệ: số CAN gồm đúng 6 chữ số, mã QR và MRZ không để trống.')
   return keys[0]!
 }
 
@@ -65,6 +67,7 @@ function humanReading(reading: Extract<ReadIdCardOutput, { status: 'read' }>): s
     `Ngày cấp:      ${dg13.issueDate}, có giá trị đến ${dg13.expiryDate ?? 'không thời hạn'}`,
     `Ảnh:           ${reading.face.mime}, ${Buffer.from(reading.face.base64, 'base64').length} byte`,
     `Xác thực thụ động: ${reading.passiveAuthentication.verdict}`,
+    `Xác thực chủ động: ${reading.activeAuthentication}`,
     `${reading.apduCount} APDU, ${reading.timingMs} ms`,
   ].join('\n')
 }
@@ -85,9 +88,11 @@ export function registerIdCardCommands(program: Command, context: { resourcesDir
     .option('--port <port>', `cổng TCP của vpcd (mặc định ${VPCD_DEFAULT_PORT})`, Number, VPCD_DEFAULT_PORT)
     .option('--csca-out <file>', 'ghi chứng thư CSCA thử nghiệm của thẻ ra tệp PEM, để `idcard read --trust` xác thực được')
     .action(async (options: { profile: string; port: number; cscaOut?: string }) => {
-      const emulator = createCardEmulator(await loadCardProfile(options.profile))
+      const profile = await loadCardProfile(options.profile)
+      const emulator = createCardEmulator(profile)
       if (options.cscaOut) await writeFile(options.cscaOut, emulator.csca.toString())
       const say = (line: string): void => void process.stdout.write(`${line}\n`)
+      say(profile.can ? `Số CAN của thẻ: ${profile.can}` : 'Hồ sơ không có số CAN: thẻ chỉ mở được bằng MRZ hoặc mã QR.')
       // Watching PC/SC also wakes a socket-activated pcscd, whose vpcd driver then starts listening.
       const readers = new PcscReaders({ log: context.log, onChange: (presence) => say(describePresence(presence)) })
       await readers.start()
@@ -120,7 +125,7 @@ export function registerIdCardCommands(program: Command, context: { resourcesDir
     .option('--reader <name>', 'tên đầu đọc (mặc định: đầu đọc đầu tiên có thẻ)')
     .option('--mrz <text>', 'ba dòng MRZ ở mặt sau thẻ, liền nhau hoặc cách bằng xuống dòng')
     .option('--qr <text>', 'nội dung mã QR trên thẻ')
-    .option('--can <digits>', 'số CAN 6 chữ số (chưa hỗ trợ)')
+    .option('--can <digits>', 'số CAN 6 chữ số in trên thẻ (mở thẻ bằng PACE)')
     .option('--trust <dir>', 'thư mục chứng thư CSCA tin cậy thêm (mặc định: thư mục idcard-trust trong thư mục dữ liệu)')
     .addOption(new Option('--wait <seconds>', 'chờ thẻ tối đa bao nhiêu giây').argParser(Number).default(3))
     .option('--json', 'JSON output')
@@ -133,8 +138,9 @@ export function registerIdCardCommands(program: Command, context: { resourcesDir
       try {
         const reading = await readIdCardFromReader({ readers, accessKey, readerName: options.reader, trustList, waitForCardMs: options.wait * 1000, log: context.log })
         if (reading.status === 'failed') fail(1, reading.reason, FAILURE_VI[reading.reason])
-        const { mrz, dg13, passiveAuthentication, apduCount, timingMs } = reading
-        process.stdout.write(options.json ? `${JSON.stringify({ mrz, dg13, passiveAuthentication, apduCount, timingMs }, null, 2)}\n` : `${humanReading(reading)}\n`)
+        const { mrz, dg13, passiveAuthentication, activeAuthentication, apduCount, timingMs } = reading
+        const printed = { mrz, dg13, passiveAuthentication, activeAuthentication, apduCount, timingMs }
+        process.stdout.write(options.json ? `${JSON.stringify(printed, null, 2)}\n` : `${humanReading(reading)}\n`)
       } finally {
         readers.stop()
       }

@@ -57,6 +57,9 @@ export const IdCardPersonalDataSchema = z
 
 export const PASSIVE_AUTHENTICATION_VERDICTS = ['valid', 'signatureInvalid', 'hashMismatch', 'unknownCsca'] as const
 
+/** Whether the chip proved it holds DG15's private key (not a copy); 'notSupported' when it has no DG15. */
+export const ACTIVE_AUTHENTICATION_RESULTS = ['passed', 'failed', 'notSupported'] as const
+
 /** The longest face image passed on (real cards hold 15-25 kB). */
 const MAX_FACE_BYTES = 200_000
 
@@ -72,7 +75,7 @@ export const IdCardFaceSchema = z
 export const ID_CARD_FAILURES = [
   'wrongKey',
   'invalidKey',
-  /** PACE (the CAN) comes later: today the QR or the MRZ opens the card by BAC, and a CAN is answered canNotSupported. */
+  /** A CAN was given for a card that cannot be opened with one (no PACE, or PACE without the CAN): use the QR or MRZ. */
   'canNotSupported',
   'cardRemoved',
   'readerUnplugged',
@@ -83,6 +86,8 @@ export const ID_CARD_FAILURES = [
   'noReader',
   'pcscUnavailable',
   'busy',
+  /** The kiosk called the read off (the resident left): cancelIdCardRead. */
+  'cancelled',
 ] as const
 export type IdCardFailure = (typeof ID_CARD_FAILURES)[number]
 
@@ -95,6 +100,7 @@ export const ReadIdCardOutputSchema = z.discriminatedUnion('status', [
       dg13: IdCardPersonalDataSchema,
       face: IdCardFaceSchema,
       passiveAuthentication: z.object({ verdict: z.enum(PASSIVE_AUTHENTICATION_VERDICTS), dataGroup: z.number().int().optional() }).strict(),
+      activeAuthentication: z.enum(ACTIVE_AUTHENTICATION_RESULTS),
       apduCount: z.number().int().nonnegative(),
       timingMs: z.number().nonnegative(),
     })
@@ -102,6 +108,8 @@ export const ReadIdCardOutputSchema = z.discriminatedUnion('status', [
   z.object({ status: z.literal('failed'), reason: z.enum(ID_CARD_FAILURES) }).strict(),
 ])
 export type ReadIdCardOutput = z.infer<typeof ReadIdCardOutputSchema>
+
+export const CancelIdCardReadOutputSchema = z.object({ cancelled: z.boolean() }).strict()
 
 /** The readers main sees and whether a card is on each; 'service' tells whether PC/SC (pcscd) answers at all. */
 export const IdCardPresenceSchema = z

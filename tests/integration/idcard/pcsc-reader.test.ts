@@ -8,9 +8,11 @@ import { createCardEmulator, type CardEmulator } from '../../../src/main/service
 import { CONTACTLESS_ATR, insertIntoVpcd, type VpcdCard } from '../../../src/main/services/idcard/emulator/vpcd'
 import { readIdCardFromReader, type ReadIdCardOptions } from '../../../src/main/services/idcard/id-card-reading'
 import { PcscReaders, type PcscPresence } from '../../../src/main/services/idcard/pcsc'
+import { createServices } from '../../../src/main/services'
+import { dispatch } from '../../../src/shared/contract/dispatch'
 import type { IdCardProgress } from '../../../src/shared/contract/idcard-schemas'
 import { PROJECT_ROOT } from '../../helpers/browser-mode-host'
-import { SAMPLE_DG13, SAMPLE_MRZ, SAMPLE_PROFILE_PATH, SAMPLE_QR, sampleProfile } from '../../helpers/idcard-card'
+import { SAMPLE_CAN, SAMPLE_DG13, SAMPLE_MRZ, SAMPLE_PROFILE_PATH, SAMPLE_QR, sampleProfile } from '../../helpers/idcard-card'
 import { VIRTUAL_READERS, startPcscd, type PrivatePcscd } from '../../helpers/pcscd'
 
 // The whole read through a real pcscd, vsmartcard's vpcd driver and the emulator: what a kiosk's USB reader does.
@@ -79,6 +81,7 @@ describe('reading the emulated card through pcscd and vpcd', () => {
       expect(Buffer.from(reading.face.base64, 'base64').equals((await sampleProfile()).face.jpeg)).toBe(true)
       expect(reading.face).toMatchObject({ mime: 'image/jpeg', displayable: true })
       expect(reading.passiveAuthentication).toEqual({ verdict: 'valid' })
+      expect(reading.activeAuthentication).toBe('passed')
       // vpcd does not pass extended APDUs: the first one falls back to short reads, authenticating again.
       expect(reading.apduCount).toBeGreaterThan(40)
       expect(progress.at(-1)?.bytesRead).toBe(progress.at(-1)?.totalBytes)
@@ -99,10 +102,23 @@ describe('reading the emulated card through pcscd and vpcd', () => {
     }
   })
 
-  it('says wrongKey for a key that does not open the card, and noCard when none comes', async () => {
+  it('reads by the CAN printed on the card (PACE, then AES secure messaging)', async () => {
+    const card = await insertCard()
+    try {
+      const reading = await read({ accessKey: { can: SAMPLE_CAN } })
+      if (reading.status !== 'read') throw new Error(`read failed: ${reading.reason}`)
+      expect(reading.dg13).toEqual(SAMPLE_DG13)
+      expect(reading).toMatchObject({ passiveAuthentication: { verdict: 'valid' }, activeAuthentication: 'passed' })
+    } finally {
+      await card.remove()
+    }
+  })
+
+  it('says wrongKey for a key that does not open the card (MRZ or CAN), and noCard when none comes', async () => {
     const card = await insertCard()
     try {
       expect(await read({ accessKey: { mrz: OTHER_CARD_MRZ } })).toEqual({ status: 'failed', reason: 'wrongKey' })
+      expect(await read({ accessKey: { can: '999999' } })).toEqual({ status: 'failed', reason: 'wrongKey' })
     } finally {
       await card.remove()
     }
@@ -116,12 +132,57 @@ describe('reading the emulated card through pcscd and vpcd', () => {
     expect(reading).toEqual({ status: 'failed', reason: 'cardRemoved' })
   })
 
+  it("says cancelled when the kiosk calls off a read waiting for the card, or one under way; the next read works", async () => {
+    await until(() => !cardOn(VIRTUAL_READERS[0]), 'the reader to be empty')
+    const waiting = new AbortController()
+    const pending = read({ accessKey: { mrz: SAMPLE_MRZ }, signal: waiting.signal })
+    waiting.abort()
+    expect(await pending).toEqual({ status: 'failed', reason: 'cancelled' })
+
+    const card = await insertCard()
+    try {
+      const underWay = new AbortController()
+      expect(await read({ accessKey: { mrz: SAMPLE_MRZ }, signal: underWay.signal, onProgress: () => underWay.abort() })).toEqual({ status: 'failed', reason: 'cancelled' })
+      const next = await read({ accessKey: { can: SAMPLE_CAN } })
+      expect(next.status === 'read' && next.dg13.idNumber).toBe(SAMPLE_DG13.idNumber)
+    } finally {
+      await card.remove()
+    }
+  })
+
   it('reports cards and readers coming and going', () => {
     const cardStates = presences.map((presence) => presence.readers.find((reader) => reader.name === VIRTUAL_READERS[0])?.cardPresent)
     expect(cardStates).toContain(true)
     expect(cardStates.lastIndexOf(false)).toBeGreaterThan(cardStates.indexOf(true))
     expect(presences[0]?.service).toBe('running')
   })
+})
+
+describe('the kiosk calling a read off through the services (cancelIdCardRead)', () => {
+  it('ends the read waiting for a card with cancelled, and the next read goes ahead instead of answering busy', async () => {
+    await until(() => !cardOn(VIRTUAL_READERS[0]), 'the reader to be empty')
+    const services = await createServices({ dataDir: mkdtempSync(join(tmpdir(), 'motcua-idcard-services-')), resourcesDir: join(PROJECT_ROOT, 'resources'), appVersion: '0.0.0', runtime: 'cli', log })
+    try {
+      expect(await dispatch(services.handlers, 'cancelIdCardRead', {})).toEqual({ ok: true, value: { cancelled: false } })
+      expect(await dispatch(services.handlers, 'cancelIdCardRead', { extra: 1 })).toMatchObject({ ok: false })
+      const waiting = dispatch(services.handlers, 'readIdCard', { accessKey: { can: SAMPLE_CAN } })
+      // The second read while the first waits is refused.
+      expect(await dispatch(services.handlers, 'readIdCard', { accessKey: { can: SAMPLE_CAN } })).toEqual({ ok: true, value: { status: 'failed', reason: 'busy' } })
+      expect(await dispatch(services.handlers, 'cancelIdCardRead', {})).toEqual({ ok: true, value: { cancelled: true } })
+      // The screen comes back at once, before the cancelled read has let go: its read waits for that, then the card.
+      const next = dispatch(services.handlers, 'readIdCard', { accessKey: { can: SAMPLE_CAN } })
+      expect(await waiting).toEqual({ ok: true, value: { status: 'failed', reason: 'cancelled' } })
+      const card = await insertCard()
+      try {
+        const reading = await next
+        expect(reading).toMatchObject({ ok: true, value: { status: 'read', dg13: { fullName: SAMPLE_DG13.fullName } } })
+      } finally {
+        await card.remove()
+      }
+    } finally {
+      await services.close()
+    }
+  }, 30_000)
 })
 
 describe('motcua idcard', () => {
@@ -142,8 +203,26 @@ describe('motcua idcard', () => {
         env: { ...process.env, ...pcscd.env },
       })
       const printed = JSON.parse(stdout) as Record<string, unknown>
-      expect(Object.keys(printed)).toEqual(['mrz', 'dg13', 'passiveAuthentication', 'apduCount', 'timingMs'])
-      expect(printed).toMatchObject({ dg13: SAMPLE_DG13, passiveAuthentication: { verdict: 'valid' }, mrz: { documentNumber: '090012345' } })
+      expect(Object.keys(printed)).toEqual(['mrz', 'dg13', 'passiveAuthentication', 'activeAuthentication', 'apduCount', 'timingMs'])
+      expect(printed).toMatchObject({ dg13: SAMPLE_DG13, passiveAuthentication: { verdict: 'valid' }, activeAuthentication: 'passed', mrz: { documentNumber: '090012345' } })
+
+      expect(emulateOutput).toContain(`Số CAN của thẻ: ${SAMPLE_CAN}`)
+      const byCan = await promisify(execFile)(process.execPath, [...motcua, 'read', '--reader', VIRTUAL_READERS[1], '--can', SAMPLE_CAN, '--trust', trustDir, '--json'], {
+        env: { ...process.env, ...pcscd.env },
+      })
+      expect(JSON.parse(byCan.stdout)).toMatchObject({ dg13: SAMPLE_DG13, passiveAuthentication: { verdict: 'valid' }, activeAuthentication: 'passed' })
+
+      const wrongCan = await promisify(execFile)(process.execPath, [...motcua, 'read', '--reader', VIRTUAL_READERS[1], '--can', '999999'], {
+        env: { ...process.env, ...pcscd.env },
+      }).then(() => undefined, (error: { code: number; stderr: string }) => error)
+      expect(wrongCan?.code).toBe(1)
+      expect(wrongCan?.stderr).toContain('Khoá truy cập không đúng')
+
+      const badCan = await promisify(execFile)(process.execPath, [...motcua, 'read', '--reader', VIRTUAL_READERS[1], '--can', '12ab'], {
+        env: { ...process.env, ...pcscd.env },
+      }).then(() => undefined, (error: { code: number; stderr: string }) => error)
+      expect(badCan?.code).toBe(2)
+      expect(badCan?.stderr).toContain('số CAN gồm đúng 6 chữ số')
 
       const wrong = await promisify(execFile)(process.execPath, [...motcua, 'read', '--reader', VIRTUAL_READERS[1], '--mrz', OTHER_CARD_MRZ], {
         env: { ...process.env, ...pcscd.env },

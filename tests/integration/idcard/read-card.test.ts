@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { parseCccdQr } from '../../../src/shared/domain/scan/cccd-qr'
 import { accessKeyCandidatesFromQr, accessKeyFromMrz } from '../../../src/main/services/idcard/access-keys'
-import { createCardEmulator, type CardEmulatorOptions } from '../../../src/main/services/idcard/emulator/card-emulator'
+import { DEFAULT_PACE_INFO, createCardEmulator, type CardEmulatorOptions } from '../../../src/main/services/idcard/emulator/card-emulator'
 import type { CardProfile } from '../../../src/main/services/idcard/emulator/profile'
 import { verifyPassiveAuthentication } from '../../../src/main/services/idcard/passive-authentication'
 import { CardReadError, readCard, type CardChannel, type CardReadErrorCode, type CardReadOptions, type ReadProgress } from '../../../src/main/services/idcard/reader'
@@ -41,10 +41,13 @@ describe('reading the emulated card', () => {
     expect(result.mrz).toMatchObject({ format: 'TD1', documentNumber: '090012345', vietnameseIdNumber: '048090012345', dateOfExpiry: '300315' })
     expect(result.face.format).toBe('jpeg')
     expect(result.face.image.equals(profile.face.jpeg)).toBe(true)
-    expect(result.com).toEqual({ ldsVersion: '1.7', unicodeVersion: '4.0.0', dataGroups: [1, 2, 3, 13, 15] })
-    // DG3 is listed but restricted; DG15 is read because EF.COM lists it.
-    expect([...result.dataGroups.keys()].sort((a, b) => a - b)).toEqual([1, 2, 13, 15])
+    expect(result.com).toEqual({ ldsVersion: '1.7', unicodeVersion: '4.0.0', dataGroups: [1, 2, 3, 13, 14, 15] })
+    // DG3 is listed but restricted; DG14 and DG15 are read because EF.COM lists them.
+    expect([...result.dataGroups.keys()].sort((a, b) => a - b)).toEqual([1, 2, 13, 14, 15])
     expect(verifyPassiveAuthentication(result.sod, result.dataGroups, [card.csca])).toMatchObject({ verdict: 'valid' })
+    // The card offers PACE in EF.CardAccess, so the MRZ opens it by PACE; DG15 is there, so Active Authentication runs.
+    expect(result.accessControl).toBe('PACE')
+    expect(result.activeAuthentication).toBe('passed')
 
     const face = progress.filter((step) => step.file === 'DG2')
     expect(face.at(-1)).toEqual({ file: 'DG2', bytesRead: face.at(-1)?.totalBytes, totalBytes: result.dataGroups.get(2)?.length })
@@ -60,13 +63,31 @@ describe('reading the emulated card', () => {
     expect(result.personalData).toEqual(SAMPLE_DG13)
   })
 
-  it('says wrongKey once every candidate has failed', async () => {
-    const card = emulator()
-    let apdus = 0
-    const counting: CardChannel = { transmit: async (apdu) => (apdus++, card.transmit(apdu)) }
-    await expectReadError(readCard(counting, { accessKeys: [wrongKey, { ...wrongKey, dateOfExpiry: '991231' }] }), 'wrongKey')
-    // SELECT, then GET CHALLENGE and EXTERNAL AUTHENTICATE per candidate.
-    expect(apdus).toBe(5)
+  it('says wrongKey once every candidate has failed, by PACE or by BAC, never trying BAC after a wrong PACE password', async () => {
+    const accessKeys = [wrongKey, { ...wrongKey, dateOfExpiry: '991231' }]
+    for (const [pace, expectedApdus] of [
+      // EF.CardAccess, then MSE:Set AT and four GENERAL AUTHENTICATE per candidate.
+      [undefined, 11],
+      // EF.CardAccess (none), SELECT, then GET CHALLENGE and EXTERNAL AUTHENTICATE per candidate.
+      [false, 6],
+    ] as const) {
+      const card = emulator(pace === false ? { pace } : {})
+      let apdus = 0
+      const counting: CardChannel = { transmit: async (apdu) => (apdus++, card.transmit(apdu)) }
+      await expectReadError(readCard(counting, { accessKeys }), 'wrongKey')
+      expect(apdus).toBe(expectedApdus)
+    }
+  })
+
+  it('reads a BAC-only card (no EF.CardAccess) by BAC', async () => {
+    const result = await readCard(channelTo(emulator({ pace: false })), byMrz())
+    expect(result.accessControl).toBe('BAC')
+    expect(result.personalData).toEqual(SAMPLE_DG13)
+  })
+
+  it('reads a card that runs PACE on NIST P-256', async () => {
+    const result = await readCard(channelTo(emulator({ pace: { ...DEFAULT_PACE_INFO, parameterId: 12 } })), byMrz())
+    expect(result.accessControl).toBe('PACE')
   })
 
   it('uses extended length when allowed: fewer APDUs', async () => {
@@ -85,6 +106,89 @@ describe('reading the emulated card', () => {
     const result = await readCard(channelTo(emulator({ maxReadLength })), byMrz())
     expect(result.face.image.equals(profile.face.jpeg)).toBe(true)
     expect(verifyPassiveAuthentication(result.sod, result.dataGroups, [])).toEqual({ verdict: 'unknownCsca' })
+  })
+})
+
+describe('the card access number (PACE only)', () => {
+  const byCan = (can: string): CardReadOptions => ({ accessKeys: [{ can }] })
+
+  it('opens the card with its CAN', async () => {
+    const result = await readCard(channelTo(emulator()), byCan(profile.can!))
+    expect(result).toMatchObject({ accessControl: 'PACE', accessKey: { can: profile.can }, personalData: SAMPLE_DG13, activeAuthentication: 'passed' })
+  })
+
+  it('says wrongKey for another CAN, after one PACE attempt', async () => {
+    const card = emulator()
+    let apdus = 0
+    await expectReadError(readCard({ transmit: async (apdu) => (apdus++, card.transmit(apdu)) }, byCan('999999')), 'wrongKey')
+    expect(apdus).toBe(6)
+  })
+
+  it('says canNotSupported for a card without PACE, or one that does not take its CAN', async () => {
+    await expectReadError(readCard(channelTo(emulator({ pace: false })), byCan(profile.can!)), 'canNotSupported')
+    const { can: _can, ...withoutCan } = profile
+    await expectReadError(readCard(channelTo(createCardEmulator(withoutCan)), byCan(profile.can!)), 'canNotSupported')
+  })
+
+  it('says readFailed when PACE breaks down with a CAN, which has no BAC to fall back on', async () => {
+    const card = emulator()
+    let count = 0
+    // APDU 0 reads EF.CardAccess, 1 is MSE:Set AT, 2 asks for the nonce.
+    const refusing: CardChannel = { transmit: async (apdu) => (count++ === 2 ? Buffer.from('6A80', 'hex') : card.transmit(apdu)) }
+    await expectReadError(readCard(refusing, byCan(profile.can!)), 'readFailed')
+  })
+
+  it('falls back to BAC with the MRZ when PACE fails for a reason other than the password', async () => {
+    for (const failingApdu of [1, 5]) {
+      const card = emulator()
+      let count = 0
+      const failing: CardChannel = { transmit: async (apdu) => (count++ === failingApdu ? Buffer.from('6A80', 'hex') : card.transmit(apdu)) }
+      const result = await readCard(failing, byMrz())
+      expect(result.accessControl).toBe('BAC')
+      expect(result.personalData).toEqual(SAMPLE_DG13)
+    }
+  })
+})
+
+describe('active authentication', () => {
+  it("is 'failed' when the chip's signature does not verify", async () => {
+    const result = await readCard(channelTo(emulator({ tamper: 'activeAuthentication' })), byMrz())
+    expect(result.activeAuthentication).toBe('failed')
+  })
+
+  it("is 'notSupported' for a chip without DG15", async () => {
+    const result = await readCard(channelTo(emulator({ activeAuthentication: false })), byMrz())
+    expect(result.activeAuthentication).toBe('notSupported')
+  })
+
+  it("is 'failed' when a chip with DG15 refuses INTERNAL AUTHENTICATE", async () => {
+    const card = emulator()
+    const refusing: CardChannel = {
+      transmit: async (apdu) => (apdu[1] === 0x88 ? Buffer.from('6D00', 'hex') : card.transmit(apdu)),
+    }
+    // INTERNAL AUTHENTICATE goes under secure messaging: INS 88 stays readable in the protected header.
+    const result = await readCard(refusing, byMrz())
+    expect(result.activeAuthentication).toBe('failed')
+  })
+})
+
+describe('calling a read off', () => {
+  it("ends with 'cancelled' before the first APDU when already aborted, and mid-read when aborted then", async () => {
+    const aborted = new AbortController()
+    aborted.abort()
+    let apdus = 0
+    const card = emulator()
+    await expectReadError(readCard({ transmit: async (apdu) => (apdus++, card.transmit(apdu)) }, { ...byMrz(), signal: aborted.signal }), 'cancelled')
+    expect(apdus).toBe(0)
+
+    const midway = new AbortController()
+    await expectReadError(readCard(channelTo(emulator()), { ...byMrz(), signal: midway.signal, onProgress: () => midway.abort() }), 'cancelled')
+  })
+
+  it('does not wait for an APDU the card never answers', async () => {
+    const cancel = new AbortController()
+    const silent: CardChannel = { transmit: () => (cancel.abort(), new Promise<Buffer>(() => undefined)) }
+    await expectReadError(readCard(silent, { ...byMrz(), signal: cancel.signal, commandTimeoutMs: 60_000 }), 'cancelled')
   })
 })
 
@@ -109,14 +213,14 @@ describe('passive authentication of what was read', () => {
 })
 
 describe('misbehaving cards and readers', () => {
-  /** Passes APDUs to the emulator and lets `mangle` change the n-th response (0-based). */
+  /** Passes APDUs to a BAC-only emulator and lets `mangle` change the n-th response (0-based). */
   function mangling(at: number, mangle: (response: Buffer) => Buffer): CardChannel {
-    const card = emulator()
+    const card = emulator({ pace: false })
     let count = 0
     return { transmit: async (apdu) => (count++ === at ? mangle(card.transmit(apdu)) : card.transmit(apdu)) }
   }
-  // APDU 0 is SELECT, 1-2 BAC, 3 SELECT EF.COM, 4 its header, 5 the rest of EF.COM.
-  const firstRead = 4
+  // APDU 0 asks for EF.CardAccess, 1 is SELECT, 2-3 BAC, 4 SELECT EF.COM, 5 its header, 6 the rest of EF.COM.
+  const firstRead = 5
 
   it.each<[string, (response: Buffer) => Buffer]>([
     ['a wrong MAC', (response) => Buffer.concat([response.subarray(0, -3), Buffer.from([response[response.length - 3]! ^ 1]), response.subarray(-2)])],
@@ -130,12 +234,12 @@ describe('misbehaving cards and readers', () => {
 
   it('turns a garbled authentication answer into readFailed', async () => {
     const flipFirst = (response: Buffer) => Buffer.concat([Buffer.from([response[0]! ^ 1]), response.subarray(1)])
-    await expectReadError(readCard(mangling(2, flipFirst), byMrz()), 'readFailed')
+    await expectReadError(readCard(mangling(3, flipFirst), byMrz()), 'readFailed')
   })
 
   it('says unsupportedCard when there is no eMRTD application or no BAC', async () => {
     await expectReadError(readCard({ transmit: async () => Buffer.from('6A82', 'hex') }, byMrz()), 'unsupportedCard')
-    await expectReadError(readCard(mangling(1, () => Buffer.from('6D00', 'hex')), byMrz()), 'unsupportedCard')
+    await expectReadError(readCard(mangling(2, () => Buffer.from('6D00', 'hex')), byMrz()), 'unsupportedCard')
   })
 
   it('says timeout when the card stops answering', async () => {

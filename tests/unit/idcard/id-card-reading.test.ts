@@ -5,12 +5,12 @@ import { ReadIdCardOutputSchema, type IdCardProgress } from '../../../src/shared
 import { SAMPLE_DG13, SAMPLE_MRZ, SAMPLE_QR, channelTo, sampleProfile } from '../../helpers/idcard-card'
 
 describe('the access key a resident hands over', () => {
-  it('is the MRZ, or the candidates from the QR; a bad one or the CAN is a failure to tell', () => {
+  it('is the MRZ, the candidates from the QR, or the CAN; a bad one is a failure to tell', () => {
     expect(accessKeysFor({ mrz: SAMPLE_MRZ.replaceAll('\n', '') })).toEqual([{ documentNumber: '090012345', dateOfBirth: '900315', dateOfExpiry: '300315' }])
     expect(accessKeysFor({ cccdQr: SAMPLE_QR })).toContainEqual({ documentNumber: '090012345', dateOfBirth: '900315', dateOfExpiry: '300315' })
     expect(accessKeysFor({ mrz: 'IDVNM<<<' })).toBe('invalidKey')
     expect(accessKeysFor({ cccdQr: 'not|a|card' })).toBe('invalidKey')
-    expect(accessKeysFor({ can: '123456' })).toBe('canNotSupported')
+    expect(accessKeysFor({ can: '123456' })).toEqual([{ can: '123456' }])
   })
 })
 
@@ -26,6 +26,7 @@ describe('a read as the screen receives it', () => {
     expect(reading.dg13).toEqual(SAMPLE_DG13)
     expect(reading.face).toEqual({ mime: 'image/jpeg', base64: profile.face.jpeg.toString('base64'), displayable: true })
     expect(reading.passiveAuthentication).toEqual({ verdict: 'valid' })
+    expect(reading.activeAuthentication).toBe('passed')
     expect(progress.at(-1)).toEqual({ bytesRead: progress.at(-1)?.totalBytes, totalBytes: expect.any(Number) })
     expect(progress.at(-1)!.totalBytes).toBeGreaterThan(profile.face.jpeg.length)
   })

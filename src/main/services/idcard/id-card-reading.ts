@@ -4,10 +4,10 @@ import { parseCccdQr } from '../../../shared/domain/scan/cccd-qr'
 import type { IdCardAccessKey, IdCardFailure, IdCardProgress, ReadIdCardOutput } from '../../../shared/contract/idcard-schemas'
 import { accessKeyCandidatesFromQr, accessKeyFromMrz } from './access-keys'
 import type { FaceImage } from './datagroups/dg2'
-import { MrzError, type BacMrzFields } from './icao/mrz'
+import { MrzError } from './icao/mrz'
 import { loadTrustList, verifyPassiveAuthentication } from './passive-authentication'
 import { PcscError, type PcscReaders } from './pcsc'
-import { CardReadError, readCard, type CardChannel, type CardReadResult } from './reader'
+import { CardReadError, readCard, type CardAccessKey, type CardChannel, type CardReadResult } from './reader'
 import { jpeg2000ToJpeg } from './face-image'
 
 /**
@@ -25,11 +25,13 @@ export interface ReadIdCardOptions {
   readonly waitForCardMs: number
   readonly onProgress?: (progress: IdCardProgress) => void
   readonly log: (line: string) => void
+  /** Aborting it ends the wait or the read with 'cancelled' (the resident left the screen). */
+  readonly signal?: AbortSignal
 }
 
-/** The BAC keys to try for what the resident handed over, or why there are none. */
-export function accessKeysFor(accessKey: IdCardAccessKey): BacMrzFields[] | IdCardFailure {
-  if ('can' in accessKey) return 'canNotSupported'
+/** The keys to try for what the resident handed over, or why there are none. */
+export function accessKeysFor(accessKey: IdCardAccessKey): CardAccessKey[] | IdCardFailure {
+  if ('can' in accessKey) return [{ can: accessKey.can }]
   if ('mrz' in accessKey) {
     try {
       return [accessKeyFromMrz(accessKey.mrz)]
@@ -82,16 +84,18 @@ function describeReading(result: CardReadResult, face: DisplayedFace, trustList:
     dg13: { ...personalData },
     face,
     passiveAuthentication: verdict.verdict === 'hashMismatch' ? { verdict: verdict.verdict, dataGroup: verdict.dataGroup } : { verdict: verdict.verdict },
+    activeAuthentication: result.activeAuthentication,
     apduCount: result.statistics.apdus,
     timingMs: Math.round(timingMs),
   }
 }
 
 /** Reads the card over any channel: shared by the PC/SC path and the tests over the in-memory emulator. */
-export async function readIdCardOver(channel: CardChannel, accessKeys: readonly BacMrzFields[], options: Pick<ReadIdCardOptions, 'trustList' | 'onProgress'>): Promise<ReadIdCardOutput> {
+export async function readIdCardOver(channel: CardChannel, accessKeys: readonly CardAccessKey[], options: Pick<ReadIdCardOptions, 'trustList' | 'onProgress' | 'signal'>): Promise<ReadIdCardOutput> {
   const started = performance.now()
   const result = await readCard(channel, {
     accessKeys,
+    ...(options.signal && { signal: options.signal }),
     // Try extended lengths: reader.ts goes back to short APDUs when the reader or card refuses them.
     extendedLength: true,
     onProgress: ({ file, bytesRead, totalBytes }) => {
@@ -107,7 +111,7 @@ export async function readIdCardFromReader(options: ReadIdCardOptions): Promise<
   const accessKeys = accessKeysFor(options.accessKey)
   if (!Array.isArray(accessKeys)) return { status: 'failed', reason: accessKeys }
   try {
-    const readerName = await options.readers.waitForCard(options.readerName, options.waitForCardMs)
+    const readerName = await options.readers.waitForCard(options.readerName, options.waitForCardMs, options.signal)
     const card = await options.readers.connect(readerName)
     try {
       return await readIdCardOver(card, accessKeys, options)

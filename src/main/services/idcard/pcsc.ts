@@ -112,12 +112,13 @@ export class PcscReaders {
   /**
    * The name of a reader with a card on it (the given reader, or the first one to have a card), waiting up to
    * `timeoutMs` for one: readers report themselves just after the client starts, and a resident may plug the reader
-   * back in. At the timeout, the most specific reason: no PC/SC, no reader, or no card.
+   * back in. At the timeout, the most specific reason: no PC/SC, no reader, or no card; 'cancelled' once `signal` aborts.
    */
-  async waitForCard(readerName: string | undefined, timeoutMs: number): Promise<string> {
+  async waitForCard(readerName: string | undefined, timeoutMs: number, signal?: AbortSignal): Promise<string> {
     const withCard = (): string | undefined =>
       [...this.presence].find(([name, cardPresent]) => cardPresent && (readerName === undefined || name === readerName))?.[0]
-    const name = await this.waitFor(withCard, timeoutMs)
+    const name = await this.waitFor(withCard, timeoutMs, signal)
+    if (signal?.aborted) throw new CardReadError('cancelled', 'the read was cancelled while waiting for a card')
     if (name === undefined) throw this.whyNoCard(readerName, timeoutMs)
     return name
   }
@@ -163,22 +164,25 @@ export class PcscReaders {
     return this.waitFor(() => (!this.presence.has(readerName) ? 'reader' : this.presence.get(readerName) ? undefined : 'card'), CARD_LEFT_GRACE_MS)
   }
 
-  /** The first defined answer of `probe`, checked now and after every change; undefined after `timeoutMs`. */
-  private waitFor<T>(probe: () => T | undefined, timeoutMs: number): Promise<T | undefined> {
+  /** The first defined answer of `probe`, checked now and after every change; undefined after `timeoutMs` or on abort. */
+  private waitFor<T>(probe: () => T | undefined, timeoutMs: number, signal?: AbortSignal): Promise<T | undefined> {
     const now = probe()
-    if (now !== undefined) return Promise.resolve(now)
+    if (now !== undefined || signal?.aborted) return Promise.resolve(now)
     return new Promise((resolve) => {
       const finish = (value: T | undefined): void => {
         this.waiters.delete(check)
         clearTimeout(timer)
+        signal?.removeEventListener('abort', abort)
         resolve(value)
       }
       const check = (): void => {
         const value = probe()
         if (value !== undefined) finish(value)
       }
+      const abort = (): void => finish(undefined)
       const timer = setTimeout(() => finish(undefined), timeoutMs)
       this.waiters.add(check)
+      signal?.addEventListener('abort', abort, { once: true })
     })
   }
 

@@ -1,21 +1,26 @@
 import { randomBytes } from 'node:crypto'
+import { ACTIVE_AUTHENTICATION_CHALLENGE_LENGTH, verifyActiveAuthentication, type ActiveAuthenticationResult } from './active-authentication'
 import { parseDg1 } from './datagroups/dg1'
 import { parseDg13, type Dg13 } from './datagroups/dg13'
 import { parseDg2, type FaceImage } from './datagroups/dg2'
 import { parseEfCom, type EfCom } from './datagroups/ef-com'
 import { DataGroupError, EF_COM, EF_SOD, EMRTD_AID, dataGroupFileId } from './datagroups/lds'
+import { EF_CARD_ACCESS, parseCardAccess } from './datagroups/security-infos'
 import { parseSod, type Sod } from './datagroups/sod'
-import { encodeCommandApdu, needsExtendedLength, type CommandApdu, type ResponseApdu } from './icao/apdu'
+import { SHORT_FILE_ID_FLAG, encodeCommandApdu, needsExtendedLength, type CommandApdu, type ResponseApdu } from './icao/apdu'
 import { BacError, completeBacAuthentication, deriveBacKeys, startBacAuthentication, type RandomSource } from './icao/bac'
 import { IcaoError } from './icao/errors'
 import { bacMrzInformation, type BacMrzFields, type Mrz } from './icao/mrz'
-import { SecureMessagingChannel, SecureMessagingError, des3SecureMessagingCipher } from './icao/secure-messaging'
+import { PaceError, establishPace, paceParameters, type PacePassword, type PaceParameters } from './icao/pace'
+import { SecureMessagingChannel, SecureMessagingError, aesSecureMessagingCipher, des3SecureMessagingCipher } from './icao/secure-messaging'
 import { TlvError, decodeTlvHeader } from './icao/tlv'
 import { SW } from './icao/status-words'
 
 /**
- * Reads a Vietnamese chip ID card over any APDU transport: SELECT the eMRTD application, BAC with each candidate
- * key in turn, then EF.COM, DG1, DG13, DG2, DG14/DG15 when listed and EF.SOD under secure messaging.
+ * Reads a Vietnamese chip ID card over any APDU transport: EF.CardAccess in the clear, PACE when it offers a
+ * protocol we run (then SELECT of the eMRTD application under AES secure messaging), otherwise SELECT and BAC; each
+ * candidate key in turn. Then EF.COM, DG1, DG13, DG2, DG14/DG15 when listed and EF.SOD under secure messaging, and
+ * Active Authentication when the card has DG15.
  */
 
 /** What the PC/SC binding and the emulator both provide. A channel throws CardReadError('cardRemoved') when the card goes, 'readerUnplugged' when the reader does. */
@@ -23,8 +28,11 @@ export interface CardChannel {
   transmit(apdu: Buffer): Promise<Buffer>
 }
 
-/** Codes a resident can be told about: wrong key (check the MRZ/QR), card removed, reader unplugged, not a supported card, too slow, try again. */
-export type CardReadErrorCode = 'wrongKey' | 'cardRemoved' | 'readerUnplugged' | 'unsupportedCard' | 'timeout' | 'readFailed'
+/**
+ * Codes a resident can be told about: wrong key (check the MRZ/QR/CAN), a CAN for a card without PACE, card removed,
+ * reader unplugged, not a supported card, too slow, try again, or the read was called off.
+ */
+export type CardReadErrorCode = 'wrongKey' | 'canNotSupported' | 'cardRemoved' | 'readerUnplugged' | 'unsupportedCard' | 'timeout' | 'readFailed' | 'cancelled'
 
 export class CardReadError extends IcaoError<CardReadErrorCode> {}
 
@@ -35,15 +43,22 @@ export interface ReadProgress {
   totalBytes: number
 }
 
+/** What opens the chip: the MRZ's key fields (PACE or BAC) or the card access number (PACE only). */
+export type CardAccessKey = BacMrzFields | { can: string }
+
+export type AccessControl = 'PACE' | 'BAC'
+
 export interface CardReadOptions {
-  /** Tried in order; from accessKeyFromMrz or accessKeyCandidatesFromQr. */
-  accessKeys: readonly BacMrzFields[]
+  /** Tried in order; from accessKeyFromMrz, accessKeyCandidatesFromQr or a CAN. */
+  accessKeys: readonly CardAccessKey[]
   onProgress?: (progress: ReadProgress) => void
   /** Whether the reader passes extended-length APDUs (many do not); reads are then larger and fewer. */
   extendedLength?: boolean
   /** Per APDU. */
   commandTimeoutMs?: number
   random?: RandomSource
+  /** Ends the read with 'cancelled' between or during APDUs. */
+  signal?: AbortSignal
 }
 
 export interface CardStatistics {
@@ -60,8 +75,10 @@ export interface CardReadResult {
   sod: Sod
   /** The bytes of every data group read, by number: what passive authentication hashes. */
   dataGroups: ReadonlyMap<number, Buffer>
-  /** The candidate that opened the card. */
-  accessKey: BacMrzFields
+  /** The candidate that opened the card, and how. */
+  accessKey: CardAccessKey
+  accessControl: AccessControl
+  activeAuthentication: ActiveAuthenticationResult
   statistics: CardStatistics
 }
 
@@ -80,6 +97,7 @@ const HEADER_PROBE_LENGTH = 8
 const MAX_OFFSET = 0x7fff
 const DEFAULT_COMMAND_TIMEOUT_MS = 5000
 const OPTIONAL_DATA_GROUPS = [14, 15]
+const SHORT_NE = 256
 
 interface ProtectedResponse extends ResponseApdu {
   /** The card answered in plain, which ends secure messaging (e.g. it refused an extended APDU). */
@@ -90,11 +108,16 @@ function hex(sw: number): string {
   return sw.toString(16).toUpperCase().padStart(4, '0')
 }
 
+const isCan = (key: CardAccessKey): key is { can: string } => 'can' in key
+const pacePassword = (key: CardAccessKey): PacePassword => (isCan(key) ? { can: key.can } : { mrz: key })
+const fileRead = ({ sw, data }: ResponseApdu): boolean => (sw === SW.success || sw === SW.endOfFile) && data.length > 0
+
 class CardReader {
   readonly statistics: CardStatistics = { apdus: 0, bytesSent: 0, bytesReceived: 0 }
   private session: SecureMessagingChannel | undefined
-  /** The key that opened the card, to authenticate again after the card drops secure messaging. */
-  private accessKey: BacMrzFields | undefined
+  /** Opens secure messaging again the way it was first opened, after the card drops it; false when the card refuses. */
+  private reopen: (() => Promise<boolean>) | undefined
+  private readonly random: RandomSource
   private readLengths: number[]
   private readLengthIndex = 0
 
@@ -103,11 +126,11 @@ class CardReader {
     private readonly options: CardReadOptions,
   ) {
     this.readLengths = options.extendedLength ? [...EXTENDED_READ_LENGTHS, ...SHORT_READ_LENGTHS] : SHORT_READ_LENGTHS
+    this.random = options.random ?? randomBytes
   }
 
   async read(): Promise<CardReadResult> {
-    await this.selectApplication()
-    const accessKey = await this.authenticate()
+    const { accessKey, accessControl } = await this.openCard()
     const com = this.parse('EF.COM', parseEfCom, await this.readRequiredFile('EF.COM', EF_COM.fileId))
     if (!com.dataGroups.includes(13)) throw new CardReadError('unsupportedCard', 'EF.COM lists no DG13: not a Vietnamese chip ID card')
     const dataGroups = new Map<number, Buffer>()
@@ -117,6 +140,7 @@ class CardReader {
       if (bytes) dataGroups.set(dataGroup, bytes)
     }
     const sodBytes = await this.readRequiredFile('EF.SOD', EF_SOD.fileId)
+    const activeAuthentication = await this.activeAuthentication(dataGroups)
     return {
       com,
       mrz: this.parse('DG1', parseDg1, dataGroups.get(1)),
@@ -125,6 +149,8 @@ class CardReader {
       sod: this.parse('EF.SOD', parseSod, sodBytes),
       dataGroups,
       accessKey,
+      accessControl,
+      activeAuthentication,
       statistics: this.statistics,
     }
   }
@@ -139,15 +165,20 @@ class CardReader {
   }
 
   private async transmit(apdu: Buffer): Promise<Buffer> {
+    const { signal } = this.options
+    if (signal?.aborted) throw new CardReadError('cancelled', 'the read was cancelled')
     this.statistics.apdus += 1
     this.statistics.bytesSent += apdu.length
     const timeoutMs = this.options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS
     let timer: NodeJS.Timeout | undefined
-    const timeout = new Promise<never>((_, reject) => {
+    let onAbort: (() => void) | undefined
+    const interrupted = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new CardReadError('timeout', `the card did not answer within ${timeoutMs} ms`)), timeoutMs)
+      onAbort = () => reject(new CardReadError('cancelled', 'the read was cancelled'))
+      signal?.addEventListener('abort', onAbort, { once: true })
     })
     try {
-      const response = await Promise.race([this.channel.transmit(apdu), timeout])
+      const response = await Promise.race([this.channel.transmit(apdu), interrupted])
       this.statistics.bytesReceived += response.length
       return response
     } catch (error) {
@@ -155,6 +186,7 @@ class CardReader {
       throw new CardReadError('readFailed', `the reader failed: ${String(error)}`, { cause: error })
     } finally {
       clearTimeout(timer)
+      if (onAbort) signal?.removeEventListener('abort', onAbort)
     }
   }
 
@@ -178,6 +210,93 @@ class CardReader {
     }
   }
 
+  /**
+   * PACE when EF.CardAccess offers a protocol we run; BAC when it does not, or when PACE fails for a reason other
+   * than a wrong password (a CAN cannot fall back: BAC needs the MRZ).
+   */
+  private async openCard(): Promise<{ accessKey: CardAccessKey; accessControl: AccessControl }> {
+    const pace = await this.paceParameters()
+    let paceFailure: PaceError | undefined
+    if (pace) {
+      const opened = await this.openWithPace(pace)
+      if (!(opened instanceof PaceError)) return { accessKey: opened, accessControl: 'PACE' }
+      paceFailure = opened
+    }
+    const mrzKeys = this.options.accessKeys.filter((key): key is BacMrzFields => !isCan(key))
+    if (mrzKeys.length === 0) {
+      if (paceFailure && paceFailure.code !== 'notAccepted') throw new CardReadError('readFailed', `PACE failed: ${paceFailure.message}`, { cause: paceFailure })
+      throw new CardReadError('canNotSupported', pace ? 'the card does not accept its CAN' : 'the card offers no PACE, which a CAN needs')
+    }
+    await this.selectApplication()
+    return { accessKey: await this.authenticateBac(mrzKeys), accessControl: 'BAC' }
+  }
+
+  /** The first PACEInfo of EF.CardAccess that this reader runs; undefined when there is none or no readable file. */
+  private async paceParameters(): Promise<PaceParameters | undefined> {
+    const bytes = await this.readCardAccess()
+    if (!bytes) return undefined
+    try {
+      return parseCardAccess(bytes).pace.map(paceParameters).find((parameters) => parameters !== undefined)
+    } catch (error) {
+      if (!(error instanceof DataGroupError)) throw error
+      return undefined
+    }
+  }
+
+  /** EF.CardAccess in the clear, before the application is selected: by short file identifier, else by file identifier. */
+  private async readCardAccess(): Promise<Buffer | undefined> {
+    let first = await this.plain({ cla: 0x00, ins: 0xb0, p1: SHORT_FILE_ID_FLAG | EF_CARD_ACCESS.shortFileId, p2: 0x00, ne: SHORT_NE })
+    if (first.sw === SW.fileNotFound) return undefined
+    if (!fileRead(first)) {
+      const fileId = Buffer.from([EF_CARD_ACCESS.fileId >> 8, EF_CARD_ACCESS.fileId & 0xff])
+      if ((await this.plain({ cla: 0x00, ins: 0xa4, p1: 0x02, p2: 0x0c, data: fileId })).sw !== SW.success) return undefined
+      first = await this.plain({ cla: 0x00, ins: 0xb0, p1: 0x00, p2: 0x00, ne: SHORT_NE })
+      if (!fileRead(first)) return undefined
+    }
+    let bytes = first.data
+    let totalBytes: number
+    try {
+      const header = decodeTlvHeader(bytes)
+      totalBytes = header.headerLength + header.valueLength
+    } catch (error) {
+      if (!(error instanceof TlvError)) throw error
+      return undefined
+    }
+    while (bytes.length < totalBytes && bytes.length <= MAX_OFFSET) {
+      const next = await this.plain({ cla: 0x00, ins: 0xb0, p1: bytes.length >> 8, p2: bytes.length & 0xff, ne: Math.min(SHORT_NE, totalBytes - bytes.length) })
+      if (!fileRead(next)) return undefined
+      bytes = Buffer.concat([bytes, next.data])
+    }
+    return bytes.subarray(0, totalBytes)
+  }
+
+  /** Each candidate in turn; the key that opened the card, or why PACE failed when it was not a wrong password. */
+  private async openWithPace(parameters: PaceParameters): Promise<CardAccessKey | PaceError> {
+    for (const accessKey of this.options.accessKeys) {
+      const opened = await this.establishPaceSession(parameters, accessKey)
+      if (opened === true) {
+        this.reopen = async () => (await this.establishPaceSession(parameters, accessKey)) === true
+        return accessKey
+      }
+      if (opened.code !== 'wrongPassword') return opened
+    }
+    throw new CardReadError('wrongKey', `none of the ${this.options.accessKeys.length} access keys opened the card by PACE`)
+  }
+
+  /** PACE, then the eMRTD application selected under the new secure messaging. */
+  private async establishPaceSession(parameters: PaceParameters, accessKey: CardAccessKey): Promise<true | PaceError> {
+    try {
+      const { keys, ssc } = await establishPace((command) => this.plain(command), parameters, pacePassword(accessKey), this.random)
+      this.session = new SecureMessagingChannel(aesSecureMessagingCipher(keys), ssc)
+    } catch (error) {
+      if (!(error instanceof PaceError)) throw error
+      return error
+    }
+    const { sw } = await this.secure({ cla: 0x00, ins: 0xa4, p1: 0x04, p2: 0x0c, data: EMRTD_AID })
+    if (sw !== SW.success) throw new CardReadError('unsupportedCard', `the card has no eMRTD application (SELECT answered ${hex(sw)})`)
+    return true
+  }
+
   /** Straight to the eMRTD application: these cards answer SELECT MF with 6D00. */
   private async selectApplication(): Promise<void> {
     const { sw } = await this.plain({ cla: 0x00, ins: 0xa4, p1: 0x04, p2: 0x0c, data: EMRTD_AID })
@@ -185,20 +304,23 @@ class CardReader {
   }
 
   /** BAC with each candidate in order; a fresh challenge for each, as the card forgets it after a failed attempt. */
-  private async authenticate(): Promise<BacMrzFields> {
-    for (const accessKey of this.options.accessKeys) {
-      if (await this.establishSession(accessKey)) return accessKey
+  private async authenticateBac(accessKeys: readonly BacMrzFields[]): Promise<BacMrzFields> {
+    for (const accessKey of accessKeys) {
+      if (await this.establishBacSession(accessKey)) {
+        this.reopen = () => this.establishBacSession(accessKey)
+        return accessKey
+      }
     }
-    throw new CardReadError('wrongKey', `none of the ${this.options.accessKeys.length} access keys opened the card`)
+    throw new CardReadError('wrongKey', `none of the ${accessKeys.length} access keys opened the card`)
   }
 
-  private async establishSession(accessKey: BacMrzFields): Promise<boolean> {
+  private async establishBacSession(accessKey: BacMrzFields): Promise<boolean> {
     const keys = deriveBacKeys(bacMrzInformation(accessKey))
     const challenge = await this.plain({ cla: 0x00, ins: 0x84, p1: 0x00, p2: 0x00, ne: CHALLENGE_LENGTH })
     if (challenge.sw !== SW.success || challenge.data.length !== CHALLENGE_LENGTH) {
       throw new CardReadError('unsupportedCard', `the card refused GET CHALLENGE (${hex(challenge.sw)}): no Basic Access Control`)
     }
-    const terminal = startBacAuthentication(keys, challenge.data, this.options.random ?? randomBytes)
+    const terminal = startBacAuthentication(keys, challenge.data, this.random)
     const answer = await this.plain({ cla: 0x00, ins: 0x82, p1: 0x00, p2: 0x00, data: terminal.commandData, ne: AUTHENTICATION_RESPONSE_LENGTH })
     if (WRONG_KEY_STATUS.includes(answer.sw)) return false
     if (answer.sw !== SW.success) throw new CardReadError('readFailed', `EXTERNAL AUTHENTICATE answered ${hex(answer.sw)}`)
@@ -209,8 +331,17 @@ class CardReader {
       if (!(error instanceof BacError)) throw error
       throw new CardReadError('readFailed', `the card's authentication answer does not verify: ${error.message}`, { cause: error })
     }
-    this.accessKey = accessKey
     return true
+  }
+
+  /** INTERNAL AUTHENTICATE with a fresh challenge, the signature checked against DG15 (and DG14's algorithm). */
+  private async activeAuthentication(dataGroups: ReadonlyMap<number, Buffer>): Promise<ActiveAuthenticationResult> {
+    const dg15 = dataGroups.get(15)
+    if (!dg15) return 'notSupported'
+    const challenge = Buffer.from(this.random(ACTIVE_AUTHENTICATION_CHALLENGE_LENGTH))
+    const { data, sw, sessionLost } = await this.secure({ cla: 0x00, ins: 0x88, p1: 0x00, p2: 0x00, data: challenge, ne: SHORT_NE })
+    if (sessionLost || sw !== SW.success) return 'failed'
+    return verifyActiveAuthentication(dg15, dataGroups.get(14), challenge, data) ? 'passed' : 'failed'
   }
 
   private async readRequiredFile(name: string, fileId: number): Promise<Buffer> {
@@ -279,8 +410,7 @@ class CardReader {
   }
 
   private async resumeSession(fileId: number): Promise<void> {
-    const accessKey = this.accessKey
-    if (!accessKey || !(await this.establishSession(accessKey))) throw new CardReadError('readFailed', 'the card refused to authenticate again')
+    if (!(await this.reopen?.())) throw new CardReadError('readFailed', 'the card refused to authenticate again')
     if ((await this.selectFile(fileId)) !== SW.success) throw new CardReadError('readFailed', 'the file could not be selected again')
   }
 }

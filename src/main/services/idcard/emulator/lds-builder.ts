@@ -5,6 +5,7 @@ import { DG13_PARENTS_FIELD, DG13_PRINTABLE_FIELDS, DG13_SPOUSE_FIELD, DG13_TEXT
 import { DG2_TAGS, FACE_RECORD } from '../datagroups/dg2'
 import { EF_COM_TAGS } from '../datagroups/ef-com'
 import { EF_COM, EF_SOD, dataGroupTag } from '../datagroups/lds'
+import { SECURITY_INFO_OID, type SecurityInfos } from '../datagroups/security-infos'
 import { HASH_ALGORITHM_OIDS, SIGNATURE_ALGORITHM_OIDS, SOD_OID, type HashAlgorithm } from '../datagroups/sod'
 import { encodeTlv } from '../icao/tlv'
 import type { FacePhoto, PrintedDg13 } from './profile'
@@ -77,6 +78,28 @@ export function buildDg13(printed: PrintedDg13): Buffer {
   const spouse = sequenceTlv(integerTlv(DG13_SPOUSE_FIELD), ...(printed.spouseName === '' ? [] : [dg13String(DG13_SPOUSE_FIELD, printed.spouseName)]))
   const fields = encodeTlv(ASN1.set, Buffer.concat([...textFields, parents, spouse]))
   return encodeTlv(dataGroupTag(13), sequenceTlv(integerTlv(1), encodeTlv(ASN1.oid, DG13_OID_DER), fields))
+}
+
+const oidTlv = (oid: string): Buffer => toDer(objectIdentifier(oid))
+
+/** SecurityInfos as a SET: EF.CardAccess as it is, DG14 inside tag 6E. */
+export function buildSecurityInfos({ pace, activeAuthentication }: SecurityInfos): Buffer {
+  const paceInfos = pace.map(({ protocol, version, parameterId }) =>
+    sequenceTlv(oidTlv(protocol), integerTlv(version), ...(parameterId === undefined ? [] : [integerTlv(parameterId)])),
+  )
+  const activeAuthenticationInfos = activeAuthentication
+    ? [sequenceTlv(oidTlv(SECURITY_INFO_OID.activeAuthentication), integerTlv(1), oidTlv(activeAuthentication.signatureAlgorithm))]
+    : []
+  return encodeTlv(ASN1.set, Buffer.concat([...paceInfos, ...activeAuthenticationInfos]))
+}
+
+export function buildDg14(infos: SecurityInfos): Buffer {
+  return encodeTlv(dataGroupTag(14), buildSecurityInfos(infos))
+}
+
+/** DG15: the Active Authentication public key, a DER SubjectPublicKeyInfo. */
+export function buildDg15(subjectPublicKeyInfo: Buffer): Buffer {
+  return encodeTlv(dataGroupTag(15), subjectPublicKeyInfo)
 }
 
 function signatureAlgorithmIdentifier(pki: DocumentSignerPki, hash: HashAlgorithm): Asn1 {

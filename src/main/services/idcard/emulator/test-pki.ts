@@ -112,3 +112,8 @@ export function testPkiFromPem(pem: DocumentSignerPkiPem): DocumentSignerPki {
     algorithm: pem.algorithm,
   }
 }
+
+/** An Active Authentication key pair for the emulated chip: ECDSA P-256, its public half goes into DG15. */
+export function createActiveAuthenticationKey(): { publicKey: KeyObject; privateKey: KeyObject } {
+  return generateKeyPairSync('ec', { namedCurve: 'P-256' })
+}

@@ -16,6 +16,9 @@ export interface CommandApdu {
   ne?: number
 }
 
+/** READ BINARY's P1 with bit 8 set addresses a file by its short identifier (low five bits), selecting it. */
+export const SHORT_FILE_ID_FLAG = 0x80
+
 export interface ResponseApdu {
   data: Buffer
   sw: number

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
-import { DES3_KEY_LENGTH, retailMac, tripleDesCbcDecrypt, tripleDesCbcEncrypt, type Des3KeyPair } from './block-cipher'
+import { DES3_KEY_LENGTH, retailMac, tripleDesCbcDecrypt, tripleDesCbcEncrypt, type CipherKeys } from './block-cipher'
 import { IcaoError } from './errors'
 
 /** Basic Access Control, ICAO 9303 Part 11 section 4.3 and Appendix D. */
@@ -12,10 +12,10 @@ export class BacError extends IcaoError<BacErrorCode> {}
 export type RandomSource = (length: number) => Uint8Array
 
 /** The counter appended to the key seed selects which key the KDF derives (ICAO 9303 Part 11, 9.7.1). */
-export const KDF_COUNTER = { encryption: 1, mac: 2 } as const
+export const KDF_COUNTER = { encryption: 1, mac: 2, password: 3 } as const
 
 export interface BacSession {
-  keys: Des3KeyPair
+  keys: CipherKeys
   /** The send sequence counter secure messaging starts from. */
   ssc: Buffer
 }
@@ -54,7 +54,7 @@ export function deriveDes3Key(keySeed: Uint8Array, counter: number): Buffer {
   return adjustDesParity(digest.subarray(0, DES3_KEY_LENGTH))
 }
 
-function deriveDes3KeyPair(keySeed: Uint8Array): Des3KeyPair {
+function deriveDes3Keys(keySeed: Uint8Array): CipherKeys {
   return { encryption: deriveDes3Key(keySeed, KDF_COUNTER.encryption), mac: deriveDes3Key(keySeed, KDF_COUNTER.mac) }
 }
 
@@ -64,8 +64,8 @@ export function bacKeySeed(mrzInformation: string): Buffer {
 }
 
 /** The document basic access keys K_enc and K_mac. */
-export function deriveBacKeys(mrzInformation: string): Des3KeyPair {
-  return deriveDes3KeyPair(bacKeySeed(mrzInformation))
+export function deriveBacKeys(mrzInformation: string): CipherKeys {
+  return deriveDes3Keys(bacKeySeed(mrzInformation))
 }
 
 function requireLength(bytes: Uint8Array, length: number, what: string): void {
@@ -76,14 +76,14 @@ function requireLength(bytes: Uint8Array, length: number, what: string): void {
  * Encrypts the 32-byte S and appends its MAC: E || M. Both sides of mutual authentication build their message
  * this way (the terminal from RND.IFD || RND.ICC || K.IFD, the card from RND.ICC || RND.IFD || K.ICC).
  */
-export function sealAuthenticationMessage(keys: Des3KeyPair, plaintext: Uint8Array): Buffer {
+export function sealAuthenticationMessage(keys: CipherKeys, plaintext: Uint8Array): Buffer {
   requireLength(plaintext, CRYPTOGRAM_LENGTH, 'authentication plaintext')
   const cryptogram = tripleDesCbcEncrypt(keys.encryption, plaintext)
   return Buffer.concat([cryptogram, retailMac(keys.mac, cryptogram)])
 }
 
 /** Verifies the MAC of an E || M message and returns the decrypted 32 bytes. */
-export function openAuthenticationMessage(keys: Des3KeyPair, message: Uint8Array): Buffer {
+export function openAuthenticationMessage(keys: CipherKeys, message: Uint8Array): Buffer {
   requireLength(message, CRYPTOGRAM_LENGTH + MAC_LENGTH, 'authentication message')
   const cryptogram = message.subarray(0, CRYPTOGRAM_LENGTH)
   if (!timingSafeEqual(retailMac(keys.mac, cryptogram), message.subarray(CRYPTOGRAM_LENGTH))) {
@@ -93,7 +93,7 @@ export function openAuthenticationMessage(keys: Des3KeyPair, message: Uint8Array
 }
 
 /** Builds the EXTERNAL AUTHENTICATE data from the card's GET CHALLENGE answer (RND.ICC). */
-export function startBacAuthentication(keys: Des3KeyPair, rndIcc: Uint8Array, random: RandomSource = randomBytes): BacTerminalState {
+export function startBacAuthentication(keys: CipherKeys, rndIcc: Uint8Array, random: RandomSource = randomBytes): BacTerminalState {
   requireLength(rndIcc, CHALLENGE_LENGTH, 'RND.ICC')
   const rndIfd = Buffer.from(random(CHALLENGE_LENGTH))
   const kIfd = Buffer.from(random(DES3_KEY_LENGTH))
@@ -108,13 +108,13 @@ export function startBacAuthentication(keys: Des3KeyPair, rndIcc: Uint8Array, ra
 export function deriveBacSession(kIfd: Uint8Array, kIcc: Uint8Array, rndIcc: Uint8Array, rndIfd: Uint8Array): BacSession {
   const keySeed = Buffer.from(kIfd.map((byte, index) => byte ^ (kIcc[index] ?? 0)))
   return {
-    keys: deriveDes3KeyPair(keySeed),
+    keys: deriveDes3Keys(keySeed),
     ssc: Buffer.concat([rndIcc.subarray(CHALLENGE_LENGTH - 4), rndIfd.subarray(CHALLENGE_LENGTH - 4)]),
   }
 }
 
 /** Checks the card's EXTERNAL AUTHENTICATE answer (without status word) and derives the session. */
-export function completeBacAuthentication(keys: Des3KeyPair, state: BacTerminalState, responseData: Uint8Array): BacSession {
+export function completeBacAuthentication(keys: CipherKeys, state: BacTerminalState, responseData: Uint8Array): BacSession {
   const plaintext = openAuthenticationMessage(keys, responseData)
   const rndIcc = plaintext.subarray(0, CHALLENGE_LENGTH)
   const rndIfd = plaintext.subarray(CHALLENGE_LENGTH, 2 * CHALLENGE_LENGTH)

@@ -10,14 +10,19 @@ import {
   type ResponseApdu,
 } from './apdu'
 import {
+  AES_BLOCK_SIZE,
   DES3_KEY_LENGTH,
   DES_BLOCK_SIZE,
+  aesCbcDecrypt,
+  aesCbcEncrypt,
+  aesCmac,
+  aesEncryptBlock,
   padIso9797Method2,
   retailMac,
   tripleDesCbcDecrypt,
   tripleDesCbcEncrypt,
   unpadIso9797Method2,
-  type Des3KeyPair,
+  type CipherKeys,
 } from './block-cipher'
 import { IcaoError } from './errors'
 import { TlvError, decodeTlvList, encodeTlv, type Tlv } from './tlv'
@@ -50,7 +55,7 @@ export class SecureMessagingError extends IcaoError<SecureMessagingErrorCode> {
   }
 }
 
-/** The cipher-specific half of secure messaging: 3DES after BAC; AES can slot in for PACE. */
+/** The cipher-specific half of secure messaging: 3DES after BAC, AES after PACE. */
 export interface SecureMessagingCipher {
   readonly blockSize: number
   /** Encrypts whole blocks; the IV may depend on the send sequence counter (it does for AES). */
@@ -61,7 +66,7 @@ export interface SecureMessagingCipher {
 }
 
 /** 3DES secure messaging: CBC with a zero IV, retail MAC (ICAO 9303 Part 11, 9.8.6.1). */
-export function des3SecureMessagingCipher(keys: Des3KeyPair): SecureMessagingCipher {
+export function des3SecureMessagingCipher(keys: CipherKeys): SecureMessagingCipher {
   if (keys.encryption.length !== DES3_KEY_LENGTH || keys.mac.length !== DES3_KEY_LENGTH) {
     throw new SecureMessagingError('invalidKey', `3DES session keys must be ${DES3_KEY_LENGTH} bytes`)
   }
@@ -70,6 +75,24 @@ export function des3SecureMessagingCipher(keys: Des3KeyPair): SecureMessagingCip
     encrypt: (_ssc, data) => tripleDesCbcEncrypt(keys.encryption, data),
     decrypt: (_ssc, data) => tripleDesCbcDecrypt(keys.encryption, data),
     mac: (data) => retailMac(keys.mac, data),
+  }
+}
+
+const AES_MAC_LENGTH = 8
+
+/**
+ * AES secure messaging (ICAO 9303 Part 11, 9.8.6.2): CBC with IV = E(KS_enc, SSC) over the 16-byte SSC, and
+ * CMAC over the padded data, truncated to 8 bytes.
+ */
+export function aesSecureMessagingCipher(keys: CipherKeys): SecureMessagingCipher {
+  if (keys.encryption.length !== keys.mac.length || ![16, 24, 32].includes(keys.encryption.length)) {
+    throw new SecureMessagingError('invalidKey', 'AES session keys must both be 16, 24 or 32 bytes')
+  }
+  return {
+    blockSize: AES_BLOCK_SIZE,
+    encrypt: (ssc, data) => aesCbcEncrypt(keys.encryption, data, aesEncryptBlock(keys.encryption, ssc)),
+    decrypt: (ssc, data) => aesCbcDecrypt(keys.encryption, data, aesEncryptBlock(keys.encryption, ssc)),
+    mac: (data) => aesCmac(keys.mac, padIso9797Method2(data, AES_BLOCK_SIZE)).subarray(0, AES_MAC_LENGTH),
   }
 }
 

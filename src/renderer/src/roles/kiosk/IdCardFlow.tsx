@@ -59,11 +59,13 @@ export function IdCardFlow({ onDone, onIdentity }: { onDone: () => void; onIdent
   useEffect(() => {
     if (!accessKey) return
     let current = true
+    let settled = false
     setFailure(undefined)
     setError(undefined)
     setProgress(undefined)
     api.readIdCard({ accessKey }).then(
       (result) => {
+        settled = true
         if (!current) return
         if (result.status === 'read' && identity.current) identity.current({ fullName: result.dg13.fullName, idNumber: result.dg13.idNumber, dateOfBirth: result.dg13.dateOfBirth })
         else if (result.status === 'read') setReading(result)
@@ -72,10 +74,15 @@ export function IdCardFlow({ onDone, onIdentity }: { onDone: () => void; onIdent
           if (KEY_FAILURES.includes(result.reason)) setAccessKey(undefined)
         }
       },
-      (thrown: unknown) => current && setError(describeError(thrown, t)),
+      (thrown: unknown) => {
+        settled = true
+        if (current) setError(describeError(thrown, t))
+      },
     )
     return () => {
       current = false
+      // The resident left (back, another screen, the idle timeout): main stops waiting for the card or reading it.
+      if (!settled) void api.cancelIdCardRead({}).catch(() => undefined)
     }
   }, [accessKey, attempt, api, t])
 
