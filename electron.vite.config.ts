@@ -5,7 +5,8 @@ import { defineConfig } from 'electron-vite'
 export default defineConfig({
   main: {
     build: {
-      rollupOptions: { input: { index: resolve('src/main/index.ts') } },
+      // The page pipeline's worker thread is its own entry (src/main/services/capture/page-processor.ts starts it).
+      rollupOptions: { input: { index: resolve('src/main/index.ts'), 'capture-page-worker': resolve('src/main/services/capture/page-worker.ts') } },
     },
   },
   preload: {

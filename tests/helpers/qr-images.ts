@@ -15,7 +15,7 @@ export const CARD_QR = '048195001234||Nguyễn Thị Hồng Nhung|12031995|Nữ|
 /** Plain Vietnamese text: every tone mark, đ/Đ, and a non-Latin-1 dash, which a wrong charset guess garbles. */
 export const VIETNAMESE_TEXT = 'Phiếu hẹn trả kết quả – Bộ phận Một cửa phường Hải Châu: ông Đặng Quốc Tuấn, thứ Sáu 15/08/2025 lúc 14 giờ 30'
 
-function run(tool: string, args: readonly string[]): void {
+export function run(tool: string, args: readonly string[]): void {
   try {
     execFileSync(tool, args, { stdio: ['ignore', 'ignore', 'pipe'] })
   } catch (error) {

@@ -39,12 +39,23 @@ describe('layering: each layer imports only from the layers below it', () => {
     expect(violations(importsOf('src/shared/'), (s) => s.startsWith('node:') || ['electron', 'dexie', 'react', 'ws'].includes(s) || (s.startsWith('src/') && !s.startsWith('src/shared/')))).toEqual([])
   })
 
+  it('opencv.js is the one package src/shared may load besides zod, and only the page pipeline (src/shared/capture) loads it', () => {
+    const loaders = imports.filter((line) => line.specifier === '@techstark/opencv-js').map((line) => line.file)
+    expect(loaders.length).toBeGreaterThan(0)
+    expect(loaders.filter((file) => !file.startsWith('src/shared/capture/'))).toEqual([])
+  })
+
   it('the renderer reaches main only through the contract: no Node, no Electron, no main/host/cli code', () => {
     expect(violations(importsOf('src/renderer/'), (s) => s.startsWith('node:') || s === 'electron' || /^src\/(main|host|cli|relay|preload)\//.test(s))).toEqual([])
   })
 
   it('the service layer is plain Node: no Electron, and nothing from the adapters above it', () => {
     expect(violations(importsOf('src/main/services/'), (s) => s === 'electron' || /^src\/(renderer|host|cli|preload)\//.test(s) || (s.startsWith('src/main/') && !/^src\/main\/services(\/|$)/.test(s)))).toEqual([])
+  })
+
+  it('the relay is plain Node below the service layer: src/shared, node: and npm packages only, never Electron', () => {
+    expect(importsOf('src/relay/').length).toBeGreaterThan(10)
+    expect(violations(importsOf('src/relay/'), (s) => s === 'electron' || (s.startsWith('src/') && !/^src\/(relay|shared)\//.test(s)))).toEqual([])
   })
 
   it('the web host and the CLI never load Electron or the renderer', () => {
