@@ -36,7 +36,7 @@ const NEW_KEY_OPTIONS: Record<KeyKind, string[]> = {
 
 /** Runs a tool the signing tests depend on; a missing tool fails the test loudly instead of skipping it. */
 export function runTool(
-  tool: 'openssl' | 'pdfsig' | 'pdfinfo' | 'pdftotext' | 'pdffonts' | 'pdftoppm' | 'certutil' | 'softhsm2-util' | 'pkcs11-tool',
+  tool: 'openssl' | 'pdfsig' | 'pdfinfo' | 'pdftotext' | 'pdffonts' | 'pdftoppm' | 'pdfimages' | 'qpdf' | 'certutil' | 'softhsm2-util' | 'pkcs11-tool',
   args: string[],
   options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
 ): string {
@@ -44,7 +44,7 @@ export function runTool(
     return execFileSync(tool, args, { cwd: options.cwd, env: options.env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new Error(`REQUIRED TOOL MISSING: '${tool}' is not installed. The signing tests need poppler-utils (pdfsig, pdfinfo, pdftotext, pdffonts, pdftoppm), libnss3-tools (certutil), openssl, softhsm2 and opensc (pkcs11-tool).`)
+      throw new Error(`REQUIRED TOOL MISSING: '${tool}' is not installed. The signing tests need poppler-utils (pdfsig, pdfinfo, pdftotext, pdffonts, pdftoppm, pdfimages), qpdf, libnss3-tools (certutil), openssl, softhsm2 and opensc (pkcs11-tool).`)
     }
     const failed = error as { status?: number; stdout?: string; stderr?: string }
     throw new Error(`${tool} ${args.join(' ')} exited ${failed.status}: ${failed.stdout ?? ''}${failed.stderr ?? ''}`)

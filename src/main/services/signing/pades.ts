@@ -31,8 +31,12 @@ export interface VisibleSignature {
   readonly y: number
   readonly width: number
   readonly height: number
-  /** Lines written from the top-left corner in Helvetica, so limited to WinAnsi (Windows-1252) characters. */
-  readonly text: string
+  /**
+   * Lines written from the top-left corner in Helvetica, so limited to WinAnsi (Windows-1252) characters.
+   * Omitted: an empty appearance, for a document that already shows the signer in its own content in an
+   * embedded font (Vietnamese text; PDF/A, where the unembedded Helvetica is not allowed).
+   */
+  readonly text?: string
 }
 
 export interface PdfSignatureOptions {
@@ -135,8 +139,9 @@ class ExistingObjectEdits {
   }
 }
 
-/** A form XObject with a thin border and `text` from the top-left corner. */
+/** A form XObject with a thin border and `text` from the top-left corner; empty without text. */
 async function appearanceStream(doc: PDFDocument, visible: VisibleSignature): Promise<PDFRef> {
+  if (visible.text === undefined) return doc.context.register(doc.context.stream('', { Type: 'XObject', Subtype: 'Form', BBox: [0, 0, visible.width, visible.height] }))
   const font = doc.embedStandardFont(StandardFonts.Helvetica)
   const { resourceName, size, leading, padding } = APPEARANCE_FONT
   let lines: string[]
