@@ -1,0 +1,35 @@
+import type { OperationHandlers } from '../../../../shared/contract/dispatch'
+import type { EsclTimings } from './escl-scanner'
+import { DocumentScannerRegistry } from './registry'
+import type { SaneOptions } from './sane-scanner'
+import { DocumentScanJobs, type ScanJobEvents } from './scan-jobs'
+
+export interface DocumentScannerDeskOptions {
+  readonly dataDir: string
+  readonly log: (line: string) => void
+  readonly events: ScanJobEvents
+  readonly escl?: EsclTimings
+  readonly sane?: SaneOptions
+}
+
+type DocumentScannerHandlers = Pick<OperationHandlers, 'listDocumentScanners' | 'getDocumentScannerSources' | 'addDocumentScanner' | 'removeDocumentScanner' | 'scanDocuments' | 'cancelDocumentScan'>
+
+/** The contract's document-scanner operations over the registry and the scan jobs. */
+export function createDocumentScannerDesk(options: DocumentScannerDeskOptions): { handlers: DocumentScannerHandlers; close(): void } {
+  const registry = new DocumentScannerRegistry({ dataDir: options.dataDir, log: options.log, ...(options.escl && { escl: options.escl }), ...(options.sane && { sane: options.sane }) })
+  const jobs = new DocumentScanJobs((scannerId) => registry.open(scannerId), options.events, options.log)
+  return {
+    handlers: {
+      listDocumentScanners: () => registry.list(),
+      getDocumentScannerSources: () => registry.sources(),
+      addDocumentScanner: ({ address }) => registry.add(address),
+      removeDocumentScanner: async ({ scannerId }) => {
+        await registry.remove(scannerId)
+        return {}
+      },
+      scanDocuments: (input) => jobs.start(input),
+      cancelDocumentScan: async ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
+    },
+    close: () => jobs.cancelAll(),
+  }
+}
