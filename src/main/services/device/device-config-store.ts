@@ -62,7 +62,17 @@ export class DeviceConfigStore {
     if (patch.wardCode !== undefined && !this.wards.some((ward) => ward.code === patch.wardCode)) {
       throw new MotcuaError('invalidInput', `Ward code ${patch.wardCode} is not a commune-level unit of Đà Nẵng`)
     }
-    const candidate = DeviceConfigSchema.safeParse({ ...(await this.get()), ...patch })
+    return this.write({ ...(await this.get()), ...patch })
+  }
+
+  /** Sync settings change only through enrolment (configureSync), never through the technician's plain patch. */
+  async setSync(topology: DeviceConfig['topology'], sync: DeviceConfig['sync']): Promise<DeviceConfig> {
+    const { sync: _previous, ...rest } = await this.get()
+    return this.write({ ...rest, topology, ...(sync && { sync }) })
+  }
+
+  private async write(config: unknown): Promise<DeviceConfig> {
+    const candidate = DeviceConfigSchema.safeParse(config)
     if (!candidate.success) throw new MotcuaError('invalidInput', `Invalid configuration: ${candidate.error.issues[0]?.message ?? 'rejected'}`)
     await writeFileAtomic(this.file, JSON.stringify(candidate.data, null, 2))
     this.current = Promise.resolve(candidate.data)
