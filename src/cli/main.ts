@@ -9,9 +9,12 @@ import type { KeyFile } from '../main/services/receipt/receipt-desk'
 import { defaultDataDir } from '../main/services/platform/paths'
 import { startWebHost } from '../host/web-host'
 import { registerCalendarCommands } from './commands/calendar'
+import { registerCityCommands } from './commands/city'
+import { registerDigitizeCommands } from './commands/digitize'
 import { registerIdCardCommands } from './commands/idcard'
 import { registerQrCommands } from './commands/qr'
 import { registerScannerCommands } from './commands/scanner'
+import { registerDocumentScannerCommands } from './commands/document-scanner'
 import { registerReceiptCommands } from './commands/receipt'
 import { registerSealCommands } from './commands/seal'
 
@@ -39,6 +42,8 @@ function openServices(options: CommonOptions, runtime: 'cli' | 'browser' = 'cli'
     log,
     watchSerialScanners: runtime === 'browser',
     watchCardReaders: runtime === 'browser',
+    // Browser mode on the ward's hub PC runs the relay for the kiosk and counters.
+    runSyncHub: runtime === 'browser',
     ...(signingKey && { signingKey }),
   })
 }
@@ -182,11 +187,14 @@ function buildProgram(): Command {
       })
     })
   registerCalendarCommands(program)
+  registerCityCommands(program, log)
   registerIdCardCommands(program, { resourcesDir, log })
   registerQrCommands(program)
   registerScannerCommands(program, log)
+  registerDocumentScannerCommands(program, log)
   registerSealCommands(program)
   registerReceiptCommands(program, resourcesDir)
+  registerDigitizeCommands(program, { resourcesDir, keyFileFrom })
   return program
 }
 

@@ -4,8 +4,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { WebSocketServer, type WebSocket } from 'ws'
+import { isOperationName, type OperationName } from '../shared/contract/contract'
 import { dispatch, type ErrorCode, type Result } from '../shared/contract/dispatch'
-import { SECURITY_HEADERS } from '../shared/security/csp'
+import { SECURITY_HEADERS, securityHeadersFor } from '../shared/security/csp'
 import { contentTypeOf, resolveStaticPath } from '../shared/security/static-files'
 import type { Services } from '../main/services'
 
@@ -32,6 +33,15 @@ export interface WebHost {
 const TOKEN_COOKIE = 'motcua_token'
 // Room for the largest printTicket raster (576 × 4000 dots, in base64).
 const MAX_BODY_BYTES = 512 * 1024
+const MB = 1024 * 1024
+/** The operations that carry page images and PDFs (base64 in JSON): the only ones allowed larger bodies. */
+const LARGE_BODY_LIMITS: Partial<Record<OperationName, number>> = {
+  processCapturedPage: 46 * MB,
+  rotateCapturedPage: 66 * MB,
+  openSealedBlob: 66 * MB,
+  // A dossier's sealed pages: about a hundred colour pages at 300 dpi.
+  buildDossierPdf: 160 * MB,
+}
 const API_PREFIX = '/api/op/'
 const EVENTS_PATH = '/api/events'
 
@@ -103,8 +113,9 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     if (!(request.headers['content-type'] ?? '').startsWith('application/json')) {
       return sendJson(response, 415, { ok: false, error: { code: 'invalidInput', message: 'Content-Type must be application/json' } })
     }
-    const body = await readBody(request, MAX_BODY_BYTES)
-    if (body === undefined) return sendJson(response, 413, { ok: false, error: { code: 'invalidInput', message: `Body larger than ${MAX_BODY_BYTES} bytes` } })
+    const limit = (isOperationName(name) && LARGE_BODY_LIMITS[name]) || MAX_BODY_BYTES
+    const body = await readBody(request, limit)
+    if (body === undefined) return sendJson(response, 413, { ok: false, error: { code: 'invalidInput', message: `Body larger than ${limit} bytes` } })
     let input: unknown
     try {
       input = body.length === 0 ? {} : JSON.parse(body.toString('utf8'))
@@ -125,7 +136,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       return sendJson(response, 404, { ok: false, error: { code: 'unknownOperation', message: 'Not found' } })
     }
     response.writeHead(200, {
-      ...SECURITY_HEADERS,
+      ...securityHeadersFor(relative),
       'Content-Type': contentTypeOf(relative),
       'Content-Length': content.length,
       'Cache-Control': relative.startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
@@ -172,8 +183,10 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       unsubscribe()
       for (const client of clients) client.terminate()
       sockets.close()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      // Cut what is still open (a screen's sync long-poll waits up to 20 s): close() alone waits for it.
       server.closeAllConnections()
+      await closed
     },
   }
 }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Protocol } from 'electron'
-import { SECURITY_HEADERS } from '../shared/security/csp'
+import { securityHeadersFor } from '../shared/security/csp'
 import { contentTypeOf, resolveStaticPath } from '../shared/security/static-files'
 import { APP_HOST, APP_SCHEME } from './app-origin'
 
@@ -19,7 +19,7 @@ export function serveRenderer(protocol: Pick<Protocol, 'handle'>, rendererDir: s
     if (!relative) return new Response('Not found', { status: 404 })
     try {
       const content = await readFile(join(rendererDir, relative))
-      return new Response(content, { headers: { ...SECURITY_HEADERS, 'Content-Type': contentTypeOf(relative) } })
+      return new Response(content, { headers: { ...securityHeadersFor(relative), 'Content-Type': contentTypeOf(relative) } })
     } catch {
       return new Response('Not found', { status: 404 })
     }

@@ -69,6 +69,7 @@ export function startDesktopApp(electron: ElectronModule, paths: DesktopPaths, a
       log,
       watchSerialScanners: true,
       watchCardReaders: true,
+      runSyncHub: true,
       keyWrapper: safeStorage.isEncryptionAvailable()
         ? {
             kind: 'os',

@@ -11,9 +11,13 @@ import { benchSeal } from './seal.bench'
 import { benchFuzz } from './fuzz.bench'
 import { benchReceipt } from './receipt.bench'
 import { benchIdCard } from './idcard.bench'
+import { benchSync, benchSyncModel } from './sync.bench'
+import { benchDocumentScanners } from './document-scanners.bench'
+import { benchDigitize } from './digitize.bench'
+import { benchCapture } from './capture.bench'
 
 const only = process.argv.slice(2)
-const suites: Record<string, () => Promise<void>> = { fold: benchFold, queue: benchQueue, 'browser-mode': benchBrowserMode, 'qr-decode': benchQrDecode, 'qr-compare': benchQrCompare, seal: benchSeal, receipt: benchReceipt, idcard: benchIdCard, fuzz: benchFuzz }
+const suites: Record<string, () => Promise<void>> = { fold: benchFold, queue: benchQueue, 'browser-mode': benchBrowserMode, 'qr-decode': benchQrDecode, 'qr-compare': benchQrCompare, seal: benchSeal, receipt: benchReceipt, idcard: benchIdCard, fuzz: benchFuzz, 'document-scanners': benchDocumentScanners, digitize: benchDigitize, capture: benchCapture, sync: benchSync, 'sync-model': benchSyncModel }
 
 for (const [name, run] of Object.entries(suites)) {
   if (only.length > 0 && !only.includes(name)) continue

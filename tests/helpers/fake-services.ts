@@ -51,5 +51,14 @@ export function fakeHandlers(): { [K in keyof OperationHandlers]: OperationHandl
     getScannerStatus: vi.fn(async () => ({ state: 'none' })),
     readIdCard: vi.fn(async () => ({ status: 'failed', reason: 'noReader' })),
     getIdCardPresence: vi.fn(async () => ({ service: 'noService', readers: [] })),
+    cancelIdCardRead: vi.fn(async () => ({ cancelled: false })),
+    listDocumentScanners: vi.fn(async () => []),
+    getDocumentScannerSources: vi.fn(async () => ({ sources: [], unreachable: [] })),
+    addDocumentScanner: vi.fn(async () => {
+      throw new Error('no scanner in fake services')
+    }),
+    removeDocumentScanner: vi.fn(async () => ({})),
+    scanDocuments: vi.fn(async () => ({ jobId: '00000000-0000-4000-8000-000000000000' })),
+    cancelDocumentScan: vi.fn(async () => ({ cancelled: false })),
   } as never
 }

@@ -119,6 +119,62 @@ export class CounterScreen {
   }
 }
 
+/** The clerk digitizing a received dossier's papers (the pages board under the intake). */
+export class CaptureBoardScreen {
+  readonly board: Locator
+
+  constructor(readonly page: Page, dossierCode: string) {
+    this.board = page.getByRole('region', { name: `Số hoá thành phần hồ sơ ${dossierCode}` })
+  }
+
+  /** The n-th paper of the dossier's list (1-based). */
+  paper(paper: number): Locator {
+    return this.board.getByTestId(`paper-${paper}`)
+  }
+
+  pages(paper: number): Locator {
+    return this.paper(paper).locator('.board-pages > li')
+  }
+
+  /** The pages' content addresses, in the order shown. */
+  async pageHashes(paper: number): Promise<string[]> {
+    return this.pages(paper).evaluateAll((items) => items.map((item) => item.getAttribute('data-sha256') ?? ''))
+  }
+
+  /** Holds the paper under the camera until auto-capture has taken at least `atLeast` pages, then closes the camera; returns how many there are. */
+  async photograph(paper: number, atLeast: number): Promise<number> {
+    await this.paper(paper).getByRole('button', { name: 'Chụp/Quét' }).click()
+    await expect(this.board.getByLabel(/Hình ảnh camera/)).toBeVisible()
+    await expect(async () => expect(await this.pages(paper).count()).toBeGreaterThanOrEqual(atLeast)).toPass({ timeout: 90_000 })
+    // Auto-capture off first, and any shot already taken on the board, so the count is final.
+    await this.board.getByLabel('Tự động chụp khi trang đứng yên').uncheck()
+    await expect(this.board.getByText('Đang xử lý trang…')).toHaveCount(0, { timeout: 30_000 })
+    await this.board.getByRole('button', { name: 'Xong', exact: true }).click()
+    await expect(this.board.getByLabel(/Hình ảnh camera/)).toHaveCount(0)
+    return this.pages(paper).count()
+  }
+
+  /** Imports files through the capture panel's file tab. */
+  async importFiles(paper: number, files: string[]): Promise<void> {
+    await this.paper(paper).getByRole('button', { name: 'Chụp/Quét' }).click()
+    await this.board.getByRole('button', { name: 'Tệp ảnh/PDF' }).click()
+    await this.board.getByLabel('Chọn tệp ảnh hoặc PDF để nhập').setInputFiles(files)
+  }
+
+  /** A page's button: 'Lên trước' | 'Xuống sau' | 'Xoay' | 'Chụp lại' | 'Xoá'. */
+  pageButton(action: 'Lên trước' | 'Xuống sau' | 'Xoay' | 'Chụp lại' | 'Xoá', paper: number, pageNumber: number): Locator {
+    return this.paper(paper).getByRole('button', { name: new RegExp(`^${action}: Trang ${pageNumber} của `) })
+  }
+
+  /** "Hoàn tất số hoá", then the line that names the signed PDF. */
+  async finish(): Promise<string> {
+    await this.board.getByRole('button', { name: 'Hoàn tất số hoá' }).click()
+    const done = this.board.getByTestId('digitized-pdf')
+    await expect(done).toContainText('Đã số hoá:', { timeout: 150_000 })
+    return (await done.locator('p').textContent())!.trim()
+  }
+}
+
 export class DisplayBoard {
   constructor(readonly page: Page) {}
 

@@ -3,6 +3,9 @@ import { join } from 'node:path'
 import type { EventName, EventPayload } from '../../shared/contract/contract'
 import type { OperationHandlers } from '../../shared/contract/dispatch'
 import type { DeviceConfig, DeviceInfo, ScanReceived } from '../../shared/contract/schemas'
+import { createDocumentScannerDesk } from './capture/scanners/document-scanner-desk'
+import { createCaptureDesk } from './capture/capture-desk'
+import { closePageProcessor } from './capture/page-processor'
 import { loadSampleQueueSetup } from './catalog/queue-setup'
 import { loadWards } from './catalog/wards'
 import { DeviceConfigStore } from './device/device-config-store'
@@ -11,6 +14,7 @@ import { PcscReaders } from './idcard/pcsc'
 import { TicketPrinter } from './printing/thermal-printer'
 import { DataKey, FILE_ONLY_WRAPPER, type KeyWrapper } from './privacy/data-key'
 import { createReceiptDesk, type KeyFile } from './receipt/receipt-desk'
+import { createSyncService } from './sync/sync-service'
 import { createDocumentVerifier } from './verification/document-verifier'
 import type { SerialScannerWatcher } from './scanners/serial-scanner'
 
@@ -30,6 +34,10 @@ export interface ServicesOptions {
   readonly watchCardReaders?: boolean
   /** The key the counter's receipts are signed with; without it receipts are refused. */
   readonly signingKey?: KeyFile
+  /** Run the ward hub's relay when the device is configured as hub (desktop app and browser mode); default false. */
+  readonly runSyncHub?: boolean
+  /** Where the hub relay listens; default 0.0.0.0 (the ward's LAN). */
+  readonly syncHubHost?: string
 }
 
 /** How long the kiosk's read waits for the resident to put the card on the reader. */
@@ -65,7 +73,8 @@ export async function createServices(options: ServicesOptions): Promise<Services
   let cardReadersStarted: Promise<void> | undefined
   const startCardReaders = (): Promise<void> => (cardReadersStarted ??= cardReaders.start())
   if (options.watchCardReaders === true) await startCardReaders()
-  let cardReading = false
+  /** The read under way, to call off when the resident leaves; one at a time. */
+  let cardRead: { readonly controller: AbortController; readonly finished: Promise<unknown> } | undefined
 
   const deviceInfo = (config: DeviceConfig): DeviceInfo => ({
     config,
@@ -77,6 +86,33 @@ export async function createServices(options: ServicesOptions): Promise<Services
 
   const receiptDesk = createReceiptDesk({ resourcesDir: options.resourcesDir, ...(options.signingKey && { signingKey: options.signingKey }) })
   const documents = createDocumentVerifier([join(options.dataDir, 'trust')], () => receiptDesk.sealCertificates())
+  const captureDesk = createCaptureDesk({
+    dataKey,
+    resourcesDir: options.resourcesDir,
+    signer: () => receiptDesk.signer(),
+    counterName: async () => `Quầy ${(await deviceConfig.get()).counterNumber}`,
+    location: async () => `Bộ phận Một cửa ${deviceConfig.wardOf(await deviceConfig.get()).fullName}`,
+    onProgress: (progress) => emitter.emit('event', 'digitizeProgress', progress),
+  })
+
+
+  const documentScanners = createDocumentScannerDesk({
+    dataDir: options.dataDir,
+    log: options.log,
+    events: { page: (page) => emitter.emit('event', 'documentScanPage', page), finished: (finished) => emitter.emit('event', 'documentScanFinished', finished) },
+  })
+
+  const sync = createSyncService({
+    dataDir: options.dataDir,
+    deviceConfig,
+    dataKey,
+    keyWrapper: options.keyWrapper ?? FILE_ONLY_WRAPPER,
+    log: options.log,
+    runHub: options.runSyncHub === true && options.runtime !== 'cli',
+    ...(options.syncHubHost !== undefined && { hubHost: options.syncHubHost }),
+    onConfigChanged: (config) => emitter.emit('event', 'deviceConfigChanged', deviceInfo(config)),
+  })
+  await sync.start()
 
   const handlers: OperationHandlers = {
     getDeviceInfo: async () => deviceInfo(await deviceConfig.get()),
@@ -98,11 +134,13 @@ export async function createServices(options: ServicesOptions): Promise<Services
     issueReceipt: ({ receipt, format }) => receiptDesk.issue(receipt, format),
     getScannerStatus: async () => scannerWatcher?.getStatus() ?? { state: 'none', message: 'Serial scanners are watched by the desktop app and browser mode only' },
     readIdCard: async ({ accessKey }) => {
-      if (cardReading) return { status: 'failed', reason: 'busy' }
-      cardReading = true
-      try {
+      // A read just called off is still letting go of the card (the screen left and came back): wait, not 'busy'.
+      if (cardRead?.controller.signal.aborted) await cardRead.finished
+      if (cardRead) return { status: 'failed', reason: 'busy' }
+      const controller = new AbortController()
+      const finished = (async () => {
         await startCardReaders()
-        return await readIdCardFromReader({
+        return readIdCardFromReader({
           readers: cardReaders,
           accessKey,
           // Read at every call: a technician's new CSCA applies to the next card.
@@ -110,15 +148,28 @@ export async function createServices(options: ServicesOptions): Promise<Services
           waitForCardMs: WAIT_FOR_CARD_MS,
           onProgress: (progress) => emitter.emit('event', 'idCardProgress', progress),
           log: options.log,
+          signal: controller.signal,
         })
+      })()
+      cardRead = { controller, finished: finished.catch(() => undefined) }
+      try {
+        return await finished
       } finally {
-        cardReading = false
+        cardRead = undefined
       }
+    },
+    cancelIdCardRead: async () => {
+      const reading = cardRead
+      reading?.controller.abort()
+      return { cancelled: reading !== undefined }
     },
     getIdCardPresence: async () => {
       await startCardReaders()
       return cardReaders.snapshot()
     },
+    ...captureDesk,
+    ...documentScanners.handlers,
+    ...sync.handlers,
   }
 
   return {
@@ -130,7 +181,10 @@ export async function createServices(options: ServicesOptions): Promise<Services
     },
     close: async () => {
       cardReaders.stop()
+      documentScanners.close()
       await scannerWatcher?.stop()
+      await sync.close()
+      await closePageProcessor()
     },
   }
 }

@@ -2,7 +2,10 @@ import { z } from 'zod'
 import { SealedValueSchema } from '../domain/eventlog/envelope'
 import { ProcedureCatalogSchema } from '../domain/dossier/procedures'
 import { ReceiptDataSchema } from '../domain/dossier/receipt'
-import { IdCardPresenceSchema, IdCardProgressSchema, ReadIdCardInputSchema, ReadIdCardOutputSchema } from './idcard-schemas'
+import { BuildDossierPdfInputSchema, BuildDossierPdfOutputSchema, CapturedPageOutputSchema, DigitizeProgressSchema, OpenSealedBlobInputSchema, OpenSealedBlobOutputSchema, ProcessCapturedPageInputSchema, RotateCapturedPageInputSchema } from './capture-schemas'
+import { ConfigureSyncInputSchema, SyncBlobOffsetInputSchema, SyncBlobProgressSchema, SyncPullInputSchema, SyncPullOutputSchema, SyncPushInputSchema, SyncPushOutputSchema, SyncStageBlobInputSchema, SyncStatusSchema, SyncUploadBlobChunkInputSchema } from './sync-schemas'
+import { DocumentScanFinishedSchema, DocumentScannerIdSchema, DocumentScannerSchema, DocumentScannerSourcesSchema, DocumentScanPageSchema, EsclAddressInputSchema, ScanDocumentsInputSchema, ScanJobIdSchema } from './document-scanner-schemas'
+import { CancelIdCardReadOutputSchema, IdCardPresenceSchema, IdCardProgressSchema, ReadIdCardInputSchema, ReadIdCardOutputSchema } from './idcard-schemas'
 import { DeviceConfigPatchSchema, DeviceInfoSchema, PrintTicketInputSchema, QueueSetupSchema, ScannerStatusSchema, ScanReceivedSchema, WardSchema } from './schemas'
 
 /**
@@ -65,6 +68,48 @@ export const operations = {
     summary: "Read the chip ID card put on a reader (waiting for it), opened with the resident's QR, MRZ or CAN: personal data and face, never stored",
   }),
   getIdCardPresence: operation({ input: NoInput, output: IdCardPresenceSchema, summary: 'Card readers and whether a card is on them, or why PC/SC does not answer' }),
+  cancelIdCardRead: operation({
+    input: NoInput,
+    output: CancelIdCardReadOutputSchema,
+    summary: "Call off the card read under way or waiting for a card (the resident left): it answers 'cancelled'",
+  }),
+  processCapturedPage: operation({
+    input: ProcessCapturedPageInputSchema,
+    output: CapturedPageOutputSchema,
+    summary: 'Turn a photo or scan of a paper into an archival page (found, flattened, upright, encoded) sealed with the device data key',
+  }),
+  rotateCapturedPage: operation({
+    input: RotateCapturedPageInputSchema,
+    output: CapturedPageOutputSchema,
+    summary: 'Turn a captured page by quarter turns clockwise, re-encoded and sealed again',
+  }),
+  buildDossierPdf: operation({
+    input: BuildDossierPdfInputSchema,
+    output: BuildDossierPdfOutputSchema,
+    summary: "Build a dossier's signed archival PDF from its captured pages (progress: digitizeProgress), sealed with the device data key",
+  }),
+  openSealedBlob: operation({
+    input: OpenSealedBlobInputSchema,
+    output: OpenSealedBlobOutputSchema,
+    summary: 'Decrypt a page, thumbnail or PDF sealed on this device, for the clerk to see or print',
+  }),
+  configureSync: operation({
+    input: ConfigureSyncInputSchema,
+    output: SyncStatusSchema,
+    summary: 'Set sync up (technician): enrol with a hub or the city from a scanned MCSYNC1 code or a typed address and code, or make this PC the ward hub',
+  }),
+  getSyncStatus: operation({ input: NoInput, output: SyncStatusSchema, summary: "Sync as main sees it: configured and enrolled, the link's last success and error, the hub's link to the city" }),
+  syncPushEvents: operation({ input: SyncPushInputSchema, output: SyncPushOutputSchema, summary: "Send a batch of this device's events to its server (acknowledged after commit), or learn where the server's copy of the log ends" }),
+  syncPullEvents: operation({ input: SyncPullInputSchema, output: SyncPullOutputSchema, summary: "The ward's events after a version vector, waiting up to waitSeconds for news (long-poll)" }),
+  syncBlobOffset: operation({ input: SyncBlobOffsetInputSchema, output: SyncBlobProgressSchema, summary: 'How much of a blob main holds for upload, and how much the server holds' }),
+  syncStageBlob: operation({ input: SyncStageBlobInputSchema, output: SyncBlobProgressSchema, summary: "Hand main the next slice of a sealed blob's ciphertext for upload; main checks the whole once it has it" }),
+  syncUploadBlobChunk: operation({ input: SyncUploadBlobChunkInputSchema, output: SyncBlobProgressSchema, summary: "Upload the next chunk of a staged blob from the server's offset (resumable, checksummed)" }),
+  listDocumentScanners: operation({ input: NoInput, output: z.array(DocumentScannerSchema).max(64), summary: 'Document scanners that answer now: network scanners added by address (eSCL) and SANE devices, with what each can do' }),
+  getDocumentScannerSources: operation({ input: NoInput, output: DocumentScannerSourcesSchema, summary: 'How this machine reaches document scanners (eSCL, SANE, WIA) and the added network scanners that do not answer (technician)' }),
+  addDocumentScanner: operation({ input: z.object({ address: EsclAddressInputSchema }).strict(), output: DocumentScannerSchema, summary: 'Add a network scanner by its address, http://IP[:port]/eSCL, once it answers (technician)' }),
+  removeDocumentScanner: operation({ input: z.object({ scannerId: DocumentScannerIdSchema }).strict(), output: z.object({}).strict(), summary: 'Forget a network scanner added by address (technician)' }),
+  scanDocuments: operation({ input: ScanDocumentsInputSchema, output: z.object({ jobId: ScanJobIdSchema }).strict(), summary: 'Start scanning papers: pages come as documentScanPage events, then one documentScanFinished' }),
+  cancelDocumentScan: operation({ input: z.object({ jobId: ScanJobIdSchema }).strict(), output: z.object({ cancelled: z.boolean() }).strict(), summary: 'Stop a scan job (the feeder stops; pages already sent stay); false when it was already over' }),
 } as const
 
 /** Events main pushes to every screen. */
@@ -73,6 +118,9 @@ export const events = {
   scanReceived: ScanReceivedSchema,
   idCardPresence: IdCardPresenceSchema,
   idCardProgress: IdCardProgressSchema,
+  digitizeProgress: DigitizeProgressSchema,
+  documentScanPage: DocumentScanPageSchema,
+  documentScanFinished: DocumentScanFinishedSchema,
 } as const
 
 export type Operations = typeof operations

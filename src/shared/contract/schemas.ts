@@ -5,6 +5,7 @@ import { CalendarOverridesSchema } from '../domain/calendar/overrides'
 import { CounterNumberSchema, ServiceIdSchema } from '../domain/queue/events'
 import { CounterSetupSchema, QueueRulesSchema, type CounterSetup } from '../domain/queue/setup'
 import { bytesPerRow, MAX_RASTER_HEIGHT, RASTER_WIDTHS } from '../printing/escpos'
+import { SyncConfigSchema } from './sync-schemas'
 
 export const ROLES = ['kiosk', 'counter', 'display', 'technician'] as const
 export const RoleSchema = z.enum(ROLES)
@@ -110,6 +111,8 @@ export const DeviceConfigSchema = z
     printer: PrinterConfigSchema.default(NO_PRINTER),
     // Absent from configuration files written before serial scanners were supported: find one by itself.
     scanner: ScannerConfigSchema.default({}),
+    // Absent until a technician sets sync up (configureSync): the device stays standalone.
+    sync: SyncConfigSchema.optional(),
   })
   .strict()
   .refine((config) => config.counterNumber <= config.counterCount, 'counterNumber must not exceed counterCount')

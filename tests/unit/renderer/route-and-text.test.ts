@@ -48,4 +48,11 @@ describe('languages and text', () => {
     const meta = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html)?.[1]
     expect(meta).toBe(CONTENT_SECURITY_POLICY.replace("; frame-ancestors 'none'", ''))
   })
+
+  it("lets WebAssembly compile (opencv.js for the page outline) but never eval: 'wasm-unsafe-eval' only", () => {
+    const scriptSources = /script-src ([^;]+)/.exec(CONTENT_SECURITY_POLICY)?.[1]?.split(' ')
+    expect(scriptSources).toEqual(["'self'", "'wasm-unsafe-eval'"])
+    expect(CONTENT_SECURITY_POLICY).not.toContain("'unsafe-eval'")
+    expect(CONTENT_SECURITY_POLICY).not.toContain("'unsafe-inline'")
+  })
 })

@@ -5,7 +5,7 @@ import type { ProcedureCatalog } from '../../../shared/domain/dossier/procedures
 import { loadSampleProcedureCatalog } from '../catalog/procedures'
 import type { ReceiptData } from '../../../shared/domain/dossier/receipt'
 import { sealKeyFromSigner } from '../seal/seal-key'
-import { keyFileSigner } from '../signing/signer'
+import { keyFileSigner, type Signer } from '../signing/signer'
 import { issueReceipt } from './issue-receipt'
 import type { ReceiptFormat } from './receipt-pdf'
 
@@ -28,6 +28,8 @@ export interface ReceiptDesk {
   issue(receipt: ReceiptData, format: ReceiptFormat): Promise<{ pdfBase64: string; seal: string; sha256: string }>
   /** The seal key's certificate and chain: this device's own seals can be checked with them. */
   sealCertificates(): X509Certificate[]
+  /** The counter's signing key, which also signs its digitized papers; undefined without one. */
+  signer(): Signer | undefined
 }
 
 /** Where the counter's receipts are made: the procedure catalogue, the layout, the seal and the signature. */
@@ -45,6 +47,7 @@ export function createReceiptDesk(options: ReceiptDeskOptions): ReceiptDesk {
     sealCertificates() {
       return (sealSource?.certificateChain ?? []).map((der) => new X509Certificate(der))
     },
+    signer: () => signer,
     async issue(receipt, format) {
       if (!signer || !sealKey) throw new MotcuaError('notConfigured', 'No signing key: start with a PKCS#12 signing key (motcua web --signing-p12 FILE --signing-pass-env VAR)')
       const issued = await issueReceipt(receipt, { format, signer, sealKey, fontsDir: join(options.resourcesDir, 'fonts') })

@@ -9,6 +9,7 @@ import { DisplayScreen } from '../roles/display/DisplayScreen'
 import { KioskScreen } from '../roles/kiosk/KioskScreen'
 import { TechnicianScreen } from '../roles/technician/TechnicianScreen'
 import { ScanProvider, type Scan } from '../scan/scans'
+import { useSyncEngine } from '../sync/use-sync-engine'
 import { Banner } from '../ui/Banner'
 import { AppContext } from './app-context'
 import { parseRoute } from './route'
@@ -37,6 +38,7 @@ export function App({ api, db, initialDevice, setup }: AppProps) {
 
   const { deviceId, wardCode } = device.config
   const store = useMemo(() => new EventStore(db, deviceId, wardCode), [db, deviceId, wardCode])
+  useSyncEngine(api, db, store, device.config)
   const services = useMemo(() => ({ api, device, setup, store }), [api, device, setup, store])
   // Scans from a handheld scanner in serial mode come from main.
   const subscribeSerial = useCallback((publish: (scan: Scan) => void) => api.onScanReceived((scan) => publish({ text: scan.text, source: 'serial' })), [api])

@@ -1,5 +1,7 @@
 import Dexie, { type Table } from 'dexie'
 import type { EventEnvelope } from '../../../shared/domain/eventlog/envelope'
+import type { BlobRecord } from './blobs'
+import type { CaptureBoard } from '../capture/capture-boards'
 
 export interface MetaRecord {
   readonly key: string
@@ -14,6 +16,10 @@ export interface MetaRecord {
 export class MotcuaDatabase extends Dexie {
   events!: Table<EventEnvelope, [string, number]>
   meta!: Table<MetaRecord, string>
+  /** Files (page images, PDFs) sealed by main, by the SHA-256 of their plaintext. */
+  blobs!: Table<BlobRecord, string>
+  /** The clerk's captured pages per dossier, in order, until and after the PDF is built. */
+  captureBoards!: Table<CaptureBoard, string>
 
   constructor(name = 'motcua') {
     super(name)
@@ -35,5 +41,10 @@ export const SCHEMA_VERSIONS: readonly SchemaVersion[] = [
     version: 1,
     // Primary key [deviceId+seq] makes a replicated event land once however often it arrives.
     stores: { events: '[deviceId+seq], hlc, type', meta: 'key' },
+  },
+  {
+    version: 2,
+    // Digitized papers: sealed files by content address, and each dossier's capture board. Nothing to migrate.
+    stores: { blobs: 'sha256', captureBoards: 'dossierId' },
   },
 ]

@@ -7,9 +7,10 @@ import type { Procedure } from '../../../shared/domain/dossier/procedures'
 import type { ReceiptData } from '../../../shared/domain/dossier/receipt'
 import { vietnamDay } from '../../../shared/domain/time'
 import type { DeviceInfo } from '../../../shared/contract/schemas'
+import { bytesOfBase64 } from './base64'
 import type { EventStore } from './event-store'
 
-const DOSSIER_TYPES = [DossierEvent.received, DossierEvent.receiptIssued]
+const DOSSIER_TYPES = [DossierEvent.received, DossierEvent.receiptIssued, DossierEvent.papersDigitized]
 
 export async function readDossiers(store: EventStore, day: string): Promise<Dossier[]> {
   return foldDossiers(await store.eventsOfTypes(DOSSIER_TYPES), day)
@@ -87,6 +88,5 @@ export async function receiveDossier(store: EventStore, api: MotcuaApi, device: 
 export async function issueReceipt(store: EventStore, api: MotcuaApi, dossierId: string, receipt: ReceiptData, format: 'a4' | 'thermal'): Promise<Blob> {
   const issued = await api.issueReceipt({ receipt, format })
   await store.append({ type: DossierEvent.receiptIssued, v: 1, payload: { dossierId, format, sha256: issued.sha256, seal: issued.seal } })
-  const bytes = Uint8Array.from(atob(issued.pdfBase64), (char) => char.charCodeAt(0))
-  return new Blob([bytes], { type: 'application/pdf' })
+  return new Blob([bytesOfBase64(issued.pdfBase64)], { type: 'application/pdf' })
 }

@@ -65,6 +65,9 @@ export class EventStore {
       let clock = await this.readClock()
       for (const event of fresh) clock = receiveHlc(clock, decodeHlc(event.hlc), this.now())
       await this.db.meta.put({ key: CLOCK_KEY, value: encodeHlc(clock) })
+      // Our own events coming back (a reinstalled device restoring from its hub): never hand their seqs out again.
+      const ownHighest = fresh.reduce((highest, event) => (event.deviceId === this.deviceId ? Math.max(highest, event.seq) : highest), 0)
+      if (ownHighest > (await this.readSeq())) await this.db.meta.put({ key: seqKey(this.deviceId), value: ownHighest })
       return { added: fresh.length, duplicates: valid.length - fresh.length, rejected }
     })
   }
@@ -87,8 +90,7 @@ export class EventStore {
 
   /** Must run inside a transaction over events and meta. */
   private async appendInTransaction(event: NewEvent): Promise<EventEnvelope> {
-    const seqRecord = await this.db.meta.get(seqKey(this.deviceId))
-    const seq = (typeof seqRecord?.value === 'number' ? seqRecord.value : 0) + 1
+    const seq = (await this.readSeq()) + 1
     const clock = tickHlc(await this.readClock(), this.now())
     const envelope = EventEnvelopeSchema.parse({
       deviceId: this.deviceId,
@@ -105,6 +107,12 @@ export class EventStore {
       { key: CLOCK_KEY, value: envelope.hlc },
     ])
     return envelope
+  }
+
+  /** The highest seq this device has handed out. */
+  async readSeq(): Promise<number> {
+    const record = await this.db.meta.get(seqKey(this.deviceId))
+    return typeof record?.value === 'number' ? record.value : 0
   }
 
   private async readClock(): Promise<HlcState> {

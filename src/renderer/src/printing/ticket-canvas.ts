@@ -1,6 +1,7 @@
 import { toMonochrome, type RasterWidth } from '../../../shared/printing/escpos'
 import type { BitMatrix } from '@zxing/library'
 import { loadQrEncoder } from '../ui/QrCode'
+import { base64OfBytes } from '../data/base64'
 
 /** What a queue ticket says, already in the resident's language. */
 export interface TicketPrintout {
@@ -81,14 +82,7 @@ export function ticketRaster(canvas: HTMLCanvasElement): { width: RasterWidth; h
   const image = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height)
   const { height, rows } = toMonochrome(image)
   // drawTicket made the canvas one of the printer widths.
-  return { width: canvas.width as RasterWidth, height, rows: toBase64(rows) }
-}
-
-function toBase64(bytes: Uint8Array): string {
-  let binary = ''
-  // String.fromCharCode takes its bytes as arguments: pass them in slices the call stack can hold.
-  for (let start = 0; start < bytes.length; start += 0x8000) binary += String.fromCharCode(...bytes.subarray(start, start + 0x8000))
-  return btoa(binary)
+  return { width: canvas.width as RasterWidth, height, rows: base64OfBytes(rows) }
 }
 
 /** Breaks text into lines no wider than maxWidth, at spaces (a single overlong word gets its own line). */

@@ -9,6 +9,19 @@ export interface CameraOptions {
   readonly onFrameDecoded?: (reply: FrameReply) => void
 }
 
+/** Opens a camera (video only), or says in one word why not: the QR scanner and the page camera share it. */
+export async function openCamera(video: MediaTrackConstraints): Promise<MediaStream | CameraProblem> {
+  if (!navigator.mediaDevices?.getUserMedia) return 'noCamera'
+  try {
+    return await navigator.mediaDevices.getUserMedia({ video, audio: false })
+  } catch (error) {
+    const name = (error as DOMException).name
+    if (name === 'NotFoundError' || name === 'OverconstrainedError') return 'noCamera'
+    if (name === 'NotAllowedError' || name === 'SecurityError') return 'denied'
+    return 'failed'
+  }
+}
+
 /** Frames are taken at most this often; a 2-core kiosk PC must keep room for the screen. */
 const FRAME_INTERVAL_MS = 150
 
@@ -27,15 +40,9 @@ export class CameraScanner {
   constructor(private readonly options: CameraOptions) {}
 
   async start(): Promise<CameraProblem | undefined> {
-    if (!navigator.mediaDevices?.getUserMedia) return 'noCamera'
-    try {
-      this.stream = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 1280 }, height: { ideal: 720 }, facingMode: 'environment' }, audio: false })
-    } catch (error) {
-      const name = (error as DOMException).name
-      if (name === 'NotFoundError' || name === 'OverconstrainedError') return 'noCamera'
-      if (name === 'NotAllowedError' || name === 'SecurityError') return 'denied'
-      return 'failed'
-    }
+    const opened = await openCamera({ width: { ideal: 1280 }, height: { ideal: 720 }, facingMode: 'environment' })
+    if (typeof opened === 'string') return opened
+    this.stream = opened
     this.options.video.srcObject = this.stream
     await this.options.video.play().catch(() => undefined)
     this.worker = new Worker(new URL('./qr-worker.ts', import.meta.url), { type: 'module' })

@@ -24,6 +24,24 @@ export const SealedValueSchema = z
   .strict()
 export type SealedValue = z.infer<typeof SealedValueSchema>
 
+/** The largest file kept as one sealed blob (a many-page archival PDF), before base64. */
+export const MAX_BLOB_BYTES = 48 * 1024 * 1024
+
+/**
+ * A file (a page image, a dossier's PDF) encrypted with the device data key, in the same shape as
+ * a sealed field: scanned papers are personal data and rest in IndexedDB only like this.
+ */
+export const SealedBlobSchema = z
+  .object({
+    alg: z.literal('A256GCM'),
+    kid: z.string().min(1).max(64),
+    iv: z.base64().length(16),
+    // Base64 of the ciphertext and its 16-byte tag.
+    ct: z.base64().max(Math.ceil((MAX_BLOB_BYTES + 16) / 3) * 4),
+  })
+  .strict()
+export type SealedBlob = z.infer<typeof SealedBlobSchema>
+
 export const EventEnvelopeSchema = z
   .object({
     deviceId: DeviceIdSchema,

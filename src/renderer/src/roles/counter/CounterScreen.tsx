@@ -11,6 +11,7 @@ import { Banner } from '../../ui/Banner'
 import { describeError } from '../../ui/error-message'
 import { IntakeView } from './IntakeView'
 import { StatisticsView } from './StatisticsView'
+import { SyncStatusChip } from '../../sync/SyncStatusChip'
 
 const NEXT_SHOWN = 8
 
@@ -85,6 +86,7 @@ export function CounterScreen({ counter }: { counter: number }) {
     <main className="counter">
       <header className="counter-header">
         <h1>{t('counter.title', { counter })}</h1>
+        <SyncStatusChip />
         <label className="clerk-name">
           {t('counter.clerk')}
           <input value={clerk} maxLength={80} onChange={(event) => setClerk(event.target.value)} />

@@ -13,6 +13,7 @@ import { useI18n, type Translate } from '../../i18n/i18n'
 import { useScans } from '../../scan/scans'
 import { Banner } from '../../ui/Banner'
 import { describeError } from '../../ui/error-message'
+import { PagesBoard } from '../../capture/PagesBoard'
 import { VerifyDocument } from './VerifyDocument'
 
 type Papers = ReceiptData['papers']
@@ -51,6 +52,8 @@ export function IntakeView({ counter, officer }: { counter: number; officer: str
   const [busy, setBusy] = useState(false)
   const [message, setMessage] = useState<{ tone: 'error' | 'info'; text: string }>()
   const [issued, setIssued] = useState<{ code: string; returnAt: number; url: string; dossierId: string; receipt: ReceiptData }>()
+  /** The dossier whose papers the clerk is digitizing: the one just received, or one picked from today's list. */
+  const [digitizing, setDigitizing] = useState<string>()
   const calendar = useMemo(() => new WorkingCalendar(setup.calendarOverrides), [setup])
   const today = useLiveQuery(() => readDossiers(store, vietnamDay(now)), [store, now])
 
@@ -77,6 +80,7 @@ export function IntakeView({ counter, officer }: { counter: number; officer: str
   const papers: Papers = procedure ? procedure.papers.filter((_paper, index) => ticked[index]) : []
   const returnAt = procedure && catalog ? returnTime({ receivedAt: now, processing: procedure.processing, returnClock: catalog.returnClock, calendar }) : undefined
   const problem = problemOf(procedure, applicant, papers, t)
+  const digitizingDossier = today?.find((dossier) => dossier.dossierId === digitizing)
 
   const receive = async (): Promise<void> => {
     if (!procedure || returnAt === undefined || problem) return
@@ -97,6 +101,7 @@ export function IntakeView({ counter, officer }: { counter: number; officer: str
         receivedAt,
         returnAt: returnTime({ receivedAt, processing: procedure.processing, returnClock: catalog!.returnClock, calendar }),
       })
+      setDigitizing(dossier.dossierId)
       try {
         const pdf = await issueReceipt(store, api, dossier.dossierId, receipt, 'a4')
         setIssued({ code: dossier.code, returnAt: dossier.returnAt, url: URL.createObjectURL(pdf), dossierId: dossier.dossierId, receipt })
@@ -150,6 +155,7 @@ export function IntakeView({ counter, officer }: { counter: number; officer: str
           </button>
         </div>
       )}
+      {digitizingDossier && <PagesBoard key={digitizingDossier.dossierId} dossier={digitizingDossier} digitizerName={officer.trim() || undefined} />}
       <h2>{t('intake.title')}</h2>
       <label className="intake-search">
         {t('intake.searchProcedure')}
@@ -206,6 +212,10 @@ export function IntakeView({ counter, officer }: { counter: number; officer: str
         {(today ?? []).map((dossier) => (
           <li key={dossier.dossierId}>
             {dossier.code} · {vietnameseDateTime(dossier.returnAt)} · {dossier.receipts.length > 0 ? t('intake.receiptIssued') : t('intake.noReceiptYet')}
+            {dossier.digitized.length > 0 && ` · ${t('capture.digitizedBefore', { pages: dossier.digitized.at(-1)!.pdf.pages })}`}
+            <button type="button" className="small-button" aria-label={t('capture.digitizeCode', { code: dossier.code })} aria-pressed={digitizing === dossier.dossierId} onClick={() => setDigitizing(dossier.dossierId)}>
+              {t('capture.digitize')}
+            </button>
           </li>
         ))}
       </ol>

@@ -5,6 +5,7 @@ import { useI18n } from '../../i18n/i18n'
 import { Banner } from '../../ui/Banner'
 import { DocumentVerdictView } from '../../ui/DocumentVerdict'
 import { describeError } from '../../ui/error-message'
+import { base64OfBytes } from '../../data/base64'
 
 /** The largest PDF a clerk checks here; receipts are tens of kilobytes. */
 const MAX_PDF_BYTES = 10 * 1024 * 1024
@@ -22,10 +23,7 @@ export function VerifyDocument() {
     if (!file) return
     if (file.size > MAX_PDF_BYTES) return setError(t('verify.tooLarge'))
     try {
-      const bytes = new Uint8Array(await file.arrayBuffer())
-      let binary = ''
-      for (let offset = 0; offset < bytes.length; offset += 0x8000) binary += String.fromCharCode(...bytes.subarray(offset, offset + 0x8000))
-      setVerdict(await api.verifyDocument({ pdfBase64: btoa(binary) }))
+      setVerdict(await api.verifyDocument({ pdfBase64: base64OfBytes(new Uint8Array(await file.arrayBuffer())) }))
     } catch (failure) {
       setError(describeError(failure, t))
     }

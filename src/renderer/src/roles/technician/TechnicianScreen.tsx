@@ -6,6 +6,7 @@ import { formatBytes, readStorageStatus, type StorageStatus } from '../../data/s
 import { useI18n } from '../../i18n/i18n'
 import { Banner } from '../../ui/Banner'
 import { ScannerTest } from './ScannerTest'
+import { SyncPanel } from '../../sync/SyncPanel'
 import { describeError } from '../../ui/error-message'
 
 export function TechnicianScreen() {
@@ -149,6 +150,7 @@ export function TechnicianScreen() {
           {t('technician.save')}
         </button>
       </section>
+      <SyncPanel />
       <ScannerTest />
       <section>
         <h2>{t('technician.storage')}</h2>

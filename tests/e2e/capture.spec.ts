@@ -1,0 +1,186 @@
+import { execFileSync } from 'node:child_process'
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { expect, test, type Page } from '@playwright/test'
+import { startBrowserModeHost, type BrowserModeHost } from '../helpers/browser-mode-host'
+import { CHROMIUM_ARGS, findChromium } from '../helpers/chromium'
+import { CAMERA_HEIGHT, CAMERA_WIDTH, writeFakeCameraVideo } from '../helpers/fake-camera'
+import { makePagePhoto } from '../helpers/page-photos'
+import { CaptureBoardScreen, CounterScreen, keepScreenshot } from '../helpers/screens'
+import { createTestPki, nssDatabaseTrusting, pdfsigReport, type TestPki } from '../helpers/signing-pki'
+
+// The camera shows two photographed pages in turn, two seconds each, at different places in the
+// frame: auto-capture takes each as it holds still, and again when the other one comes.
+const dir = mkdtempSync(join(tmpdir(), 'motcua-capture-'))
+const photoSize = { width: CAMERA_WIDTH, height: CAMERA_HEIGHT }
+const photos = [
+  makePagePhoto({ dir, name: 'page-a', photoSize, texture: 'plasma', corners: [{ x: 420, y: 40 }, { x: 880, y: 55 }, { x: 905, y: 690 }, { x: 395, y: 675 }] }),
+  makePagePhoto({ dir, name: 'page-b', photoSize, texture: 'noise', lineCount: 12, seed: 3, corners: [{ x: 300, y: 60 }, { x: 760, y: 48 }, { x: 790, y: 680 }, { x: 320, y: 700 }] }),
+]
+const video = writeFakeCameraVideo(
+  photos.map((photo) => photo.photoPath),
+  join(dir, 'camera.y4m'),
+)
+
+test.use({
+  launchOptions: {
+    executablePath: findChromium(),
+    args: [...CHROMIUM_ARGS, '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${video}`],
+  },
+  permissions: ['camera'],
+})
+
+let pki: TestPki
+let host: BrowserModeHost
+let unsignedHost: BrowserModeHost
+
+test.beforeAll(async () => {
+  pki = createTestPki('ecP256')
+  const p12Path = join(pki.dir, 'counter.p12')
+  writeFileSync(p12Path, pki.p12)
+  const dataDir = mkdtempSync(join(tmpdir(), 'motcua-capture-host-'))
+  mkdirSync(join(dataDir, 'trust'))
+  copyFileSync(pki.rootPemPath, join(dataDir, 'trust', 'root.pem'))
+  host = await startBrowserModeHost({ dataDir, signing: { p12Path, passphrase: pki.passphrase } })
+  unsignedHost = await startBrowserModeHost()
+})
+test.afterAll(async () => {
+  await host.stop()
+  await unsignedHost.stop()
+  pki.remove()
+})
+
+const DOSSIER_CODE = /48\.20242-\d{6}-\d{4}/
+
+/** Receives a marriage-registration dossier and returns its code. */
+async function receiveDossier(page: Page): Promise<string> {
+  await page.getByRole('button', { name: 'Tiếp nhận hồ sơ', exact: true }).click()
+  await page.getByLabel(/Tìm thủ tục/).fill('dang ky ket hon')
+  await page.getByRole('button', { name: /^Đăng ký kết hôn/ }).first().click()
+  await page.getByLabel('Họ và tên').fill('Nguyễn Thị Hồng Nhung')
+  await page.getByLabel(/Số định danh cá nhân/).fill('048195001234')
+  await page.getByLabel('Địa chỉ').fill('Số 12 Lê Duẩn, Phường Hải Châu, Thành phố Đà Nẵng')
+  await page.getByRole('button', { name: 'Tiếp nhận và ký giấy tiếp nhận' }).click()
+  const dossiers = page.getByTestId('dossiers-today')
+  await expect(dossiers).toContainText(DOSSIER_CODE, { timeout: 30_000 })
+  return DOSSIER_CODE.exec((await dossiers.textContent())!)![0]
+}
+
+/** Every record of the capture tables, as stored in IndexedDB: what someone reading the disk would find. */
+async function storedCaptureRecords(page: Page): Promise<string> {
+  return page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const request = indexedDB.open('motcua')
+      request.onsuccess = () => resolve(request.result)
+      request.onerror = () => reject(request.error)
+    })
+    const all = async (store: string): Promise<unknown[]> =>
+      new Promise((resolve, reject) => {
+        const request = db.transaction(store).objectStore(store).getAll()
+        request.onsuccess = () => resolve(request.result as unknown[])
+        request.onerror = () => reject(request.error)
+      })
+    const records = { blobs: await all('blobs'), captureBoards: await all('captureBoards'), events: await all('events') }
+    db.close()
+    return JSON.stringify(records)
+  })
+}
+
+test('a clerk photographs two papers, reorders and turns pages, and gets one signed PDF that survives a reload', async ({ page }, testInfo) => {
+  test.setTimeout(300_000)
+  const counter = await new CounterScreen(page).open(host.url('counter/2'), 2)
+  await counter.signIn('Trần Thị Lan')
+  const code = await receiveDossier(page)
+  const board = new CaptureBoardScreen(page, code)
+  await expect(board.board).toBeVisible()
+  await expect(board.board.getByRole('radio', { name: 'Màu' })).toBeChecked()
+
+  const firstPaperPages = await board.photograph(1, 2)
+  await keepScreenshot(page, testInfo, 'capture-paper-1')
+  const secondPaperPages = await board.photograph(2, 1)
+  expect(firstPaperPages).toBeGreaterThanOrEqual(2)
+
+  // Reorder with the keyboard/touch buttons: page 2 goes first.
+  const before = await board.pageHashes(1)
+  await board.pageButton('Lên trước', 1, 2).click()
+  await expect.poll(() => board.pageHashes(1)).toEqual([before[1], before[0], ...before.slice(2)])
+
+  // Turn the second paper's first page a quarter: a new page, landscape now, in the same place.
+  const upright = await board.pages(2).first().getAttribute('data-size')
+  const [width, height] = upright!.split('x')
+  await board.pageButton('Xoay', 2, 1).click()
+  await expect(board.pages(2).first()).toHaveAttribute('data-size', `${height}x${width}`)
+  await expect(board.pages(2)).toHaveCount(secondPaperPages)
+  await expect(board.pages(2).first().locator('img')).toBeVisible()
+
+  const total = firstPaperPages + secondPaperPages
+  const summary = await board.finish()
+  expect(summary).toMatch(new RegExp(`^Đã số hoá: ${code.replaceAll('.', '\\.')}\\.1\\.pdf · ${total} trang · [\\d.]+ (KB|MB)$`))
+  await keepScreenshot(page, testInfo, 'capture-finished')
+  await expect(page.getByTestId('dossiers-today')).toContainText(`đã số hoá (${total} trang)`)
+
+  const [download] = await Promise.all([page.waitForEvent('download'), board.board.getByRole('link', { name: 'Tải tệp PDF đã ký' }).click()])
+  const pdfPath = testInfo.outputPath(`${code}.1.pdf`)
+  await download.saveAs(pdfPath)
+  expect(download.suggestedFilename()).toBe(`${code}.1.pdf`)
+  const report = pdfsigReport(nssDatabaseTrusting(mkdtempSync(join(tmpdir(), 'nss-')), pki.rootPemPath), pdfPath)
+  expect(report).toContain('Signature is Valid.')
+  expect(report).toContain('Certificate is Trusted.')
+  expect(report).toContain('Total document signed')
+  const info = execFileSync('pdfinfo', ['-f', '1', '-l', String(total), pdfPath], { encoding: 'utf8' })
+  expect(info).toMatch(new RegExp(`^Pages:\\s+${total}$`, 'm'))
+  // The turned page (the second paper's first, after all of the first paper's) lies landscape.
+  const sizes = [...info.matchAll(/^Page\s+(\d+) size:\s+([\d.]+) x ([\d.]+) pts/gm)].map((match) => ({ page: Number(match[1]), landscape: Number(match[2]) > Number(match[3]) }))
+  expect(sizes.filter((size) => size.landscape).map((size) => size.page)).toEqual([firstPaperPages + 1])
+  const text = execFileSync('pdftotext', [pdfPath, '-'], { encoding: 'utf8' })
+  expect(text).toContain('Người số hoá: Trần Thị Lan')
+
+  // At rest: sealed bytes only. No page, thumbnail or name in clear in IndexedDB.
+  const stored = await storedCaptureRecords(page)
+  expect(stored).toContain('"alg":"A256GCM"')
+  for (const clear of ['/9j/', 'JVBER', 'Nguyễn Thị Hồng Nhung', 'thumbnailBase64']) expect(stored).not.toContain(clear)
+
+  // A reload: the pages, their order and thumbnails, and the PDF are all still there.
+  const ordered = await board.pageHashes(1)
+  await page.reload()
+  await expect(page.getByRole('heading', { name: 'Quầy số 2' })).toBeVisible()
+  await page.getByRole('button', { name: 'Tiếp nhận hồ sơ', exact: true }).click()
+  await page.getByRole('button', { name: `Số hoá giấy tờ hồ sơ ${code}` }).click()
+  await expect(board.pages(1)).toHaveCount(firstPaperPages)
+  await expect(board.pages(2)).toHaveCount(secondPaperPages)
+  expect(await board.pageHashes(1)).toEqual(ordered)
+  await expect(board.pages(1).first().locator('img')).toBeVisible()
+  await expect(board.board.getByTestId('digitized-pdf')).toContainText(`${code}.1.pdf · ${total} trang`)
+  await expect(board.board.getByRole('link', { name: 'Tải tệp PDF đã ký' })).toBeVisible()
+  await keepScreenshot(page, testInfo, 'capture-after-reload')
+})
+
+test('a file that is not an image is refused in Vietnamese, and a failed PDF keeps the captured pages', async ({ page }, testInfo) => {
+  test.setTimeout(180_000)
+  // No signing key on this host: building the signed PDF fails in main.
+  await new CounterScreen(page).open(unsignedHost.url('counter/1'), 1)
+  const code = await receiveDossier(page)
+  const board = new CaptureBoardScreen(page, code)
+
+  const notAnImage = testInfo.outputPath('giay-khai-sinh.jpg')
+  writeFileSync(notAnImage, 'Đây là một tệp văn bản, không phải ảnh.\n')
+  await board.importFiles(1, [notAnImage])
+  await expect(board.board.getByRole('alert')).toHaveText('Tệp “giay-khai-sinh.jpg” không phải ảnh (JPEG, PNG, TIFF, WebP). Vui lòng chọn tệp ảnh.')
+  await expect(board.pages(1)).toHaveCount(0)
+
+  await board.board.getByLabel('Chọn tệp ảnh hoặc PDF để nhập').setInputFiles([photos[0]!.photoPath])
+  await expect(board.pages(1)).toHaveCount(1, { timeout: 60_000 })
+  await board.board.getByRole('button', { name: 'Xong', exact: true }).click()
+
+  await board.board.getByRole('button', { name: 'Hoàn tất số hoá' }).click()
+  await expect(board.board.getByRole('alert')).toContainText('Chưa tạo được tệp PDF; các trang đã chụp vẫn được giữ nguyên.')
+  await expect(board.board.getByRole('alert')).toContainText('chưa có khoá ký số')
+  await expect(board.pages(1)).toHaveCount(1)
+  await expect(page.getByTestId('dossiers-today')).not.toContainText('đã số hoá')
+
+  await page.reload()
+  await page.getByRole('button', { name: 'Tiếp nhận hồ sơ', exact: true }).click()
+  await page.getByRole('button', { name: `Số hoá giấy tờ hồ sơ ${code}` }).click()
+  await expect(board.pages(1)).toHaveCount(1)
+})
