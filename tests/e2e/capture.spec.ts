@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process'
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, test, type Page } from '@playwright/test'
-import { startBrowserModeHost, type BrowserModeHost } from '../helpers/browser-mode-host'
+import { startBrowserModeHost, startSigningHost, type BrowserModeHost } from '../helpers/browser-mode-host'
 import { CHROMIUM_ARGS, findChromium } from '../helpers/chromium'
 import { CAMERA_HEIGHT, CAMERA_WIDTH, writeFakeCameraVideo } from '../helpers/fake-camera'
 import { makePagePhoto } from '../helpers/page-photos'
@@ -37,12 +37,7 @@ let unsignedHost: BrowserModeHost
 
 test.beforeAll(async () => {
   pki = createTestPki('ecP256')
-  const p12Path = join(pki.dir, 'counter.p12')
-  writeFileSync(p12Path, pki.p12)
-  const dataDir = mkdtempSync(join(tmpdir(), 'motcua-capture-host-'))
-  mkdirSync(join(dataDir, 'trust'))
-  copyFileSync(pki.rootPemPath, join(dataDir, 'trust', 'root.pem'))
-  host = await startBrowserModeHost({ dataDir, signing: { p12Path, passphrase: pki.passphrase } })
+  host = await startSigningHost(pki)
   unsignedHost = await startBrowserModeHost()
 })
 test.afterAll(async () => {

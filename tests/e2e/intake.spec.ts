@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process'
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, test, type Page } from '@playwright/test'
-import { PROJECT_ROOT, startBrowserModeHost, type BrowserModeHost } from '../helpers/browser-mode-host'
+import { PROJECT_ROOT, startBrowserModeHost, startSigningHost, type BrowserModeHost } from '../helpers/browser-mode-host'
 import { CounterScreen, keepScreenshot, wedgeScan } from '../helpers/screens'
 import { createTestPki, nssDatabaseTrusting, pdfsigReport, type TestPki } from '../helpers/signing-pki'
 
@@ -13,13 +13,7 @@ let unsignedHost: BrowserModeHost
 
 test.beforeAll(async () => {
   pki = createTestPki('ecP256')
-  const p12Path = join(pki.dir, 'counter.p12')
-  writeFileSync(p12Path, pki.p12)
-  // The device trusts the test CA, as a technician would put the city's root in the trust folder.
-  const dataDir = mkdtempSync(join(tmpdir(), 'motcua-intake-'))
-  mkdirSync(join(dataDir, 'trust'))
-  copyFileSync(pki.rootPemPath, join(dataDir, 'trust', 'root.pem'))
-  host = await startBrowserModeHost({ dataDir, signing: { p12Path, passphrase: pki.passphrase } })
+  host = await startSigningHost(pki)
   unsignedHost = await startBrowserModeHost()
 })
 test.afterAll(async () => {

@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import type { TestPki } from './signing-pki'
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
@@ -58,4 +59,17 @@ export async function startBrowserModeHost(options: { dataDir?: string; signing?
       if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true })
     },
   }
+}
+
+/**
+ * A counter's host that signs with the test PKI's key and trusts its root, as a technician sets a
+ * counter up with the city's root in the trust folder.
+ */
+export async function startSigningHost(pki: TestPki): Promise<BrowserModeHost> {
+  const p12Path = join(pki.dir, 'counter.p12')
+  writeFileSync(p12Path, pki.p12)
+  const dataDir = mkdtempSync(join(tmpdir(), 'motcua-signing-host-'))
+  mkdirSync(join(dataDir, 'trust'))
+  copyFileSync(pki.rootPemPath, join(dataDir, 'trust', 'root.pem'))
+  return startBrowserModeHost({ dataDir, signing: { p12Path, passphrase: pki.passphrase } })
 }

@@ -18,6 +18,23 @@ export interface KeyWrapper {
 
 export const FILE_ONLY_WRAPPER: KeyWrapper = { kind: 'fileOnly', wrap: (key) => key, unwrap: (wrapped) => wrapped }
 
+/**
+ * A key file in the data folder, or undefined when there is none yet. A file that does not parse,
+ * or was wrapped by another runtime, throws: callers never replace a key they cannot read.
+ */
+export async function readWrappedKeyFile<T extends { wrapping: KeyWrapper['kind'] }>(file: string, schema: z.ZodType<T>, wrapper: KeyWrapper, what: string): Promise<T | undefined> {
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw error
+  }
+  const stored = schema.parse(JSON.parse(text))
+  if (stored.wrapping !== wrapper.kind) throw new Error(`${what} wrapped by ${stored.wrapping}, but this runtime unwraps ${wrapper.kind}`)
+  return stored
+}
+
 const KeyFileSchema = z.object({ kid: z.string().min(1).max(64), wrapping: z.enum(['os', 'fileOnly']), key: z.base64() }).strict()
 const ALGORITHM = 'aes-256-gcm'
 // Associated data: the purpose and the key id, so a ciphertext opens only as what it was sealed as.
@@ -117,18 +134,9 @@ export class DataKey {
 
   private async loadOrCreate(): Promise<{ kid: string; key: Buffer }> {
     const file = join(this.dataDir, 'data-key.json')
-    let text: string | undefined
-    try {
-      text = await readFile(file, 'utf8')
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
-    }
-    if (text !== undefined) {
-      // A damaged key file is never replaced: that would make every sealed field unreadable for good.
-      const stored = KeyFileSchema.parse(JSON.parse(text))
-      if (stored.wrapping !== this.wrapper.kind) throw new Error(`Data key wrapped by ${stored.wrapping}, but this runtime unwraps ${this.wrapper.kind}`)
-      return { kid: stored.kid, key: this.wrapper.unwrap(Buffer.from(stored.key, 'base64')) }
-    }
+    // A damaged key file is never replaced: that would make every sealed field unreadable for good.
+    const stored = await readWrappedKeyFile(file, KeyFileSchema, this.wrapper, 'Data key')
+    if (stored) return { kid: stored.kid, key: this.wrapper.unwrap(Buffer.from(stored.key, 'base64')) }
     const created = { kid: randomUUID(), key: randomBytes(32) }
     await writeFileAtomic(file, JSON.stringify({ kid: created.kid, wrapping: this.wrapper.kind, key: this.wrapper.wrap(created.key).toString('base64') }))
     return created

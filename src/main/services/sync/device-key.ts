@@ -1,10 +1,9 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { z } from 'zod'
 import { generateDeviceKey } from '../../../relay/client'
 import { writeFileAtomic } from '../fs/atomic-file'
-import type { KeyWrapper } from '../privacy/data-key'
+import { readWrappedKeyFile, type KeyWrapper } from '../privacy/data-key'
 
 const KeyFileSchema = z.object({ alg: z.literal('Ed25519'), wrapping: z.enum(['os', 'fileOnly']), pkcs8: z.base64() }).strict()
 
@@ -28,18 +27,9 @@ export class DeviceSigningKey {
 
   private async loadOrCreate(): Promise<KeyObject> {
     const file = join(this.dataDir, 'sync-device-key.json')
-    let text: string | undefined
-    try {
-      text = await readFile(file, 'utf8')
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
-    }
-    if (text !== undefined) {
-      // A damaged key file is never replaced silently: the server knows this device by that key.
-      const stored = KeyFileSchema.parse(JSON.parse(text))
-      if (stored.wrapping !== this.wrapper.kind) throw new Error(`Device key wrapped by ${stored.wrapping}, but this runtime unwraps ${this.wrapper.kind}`)
-      return createPrivateKey({ key: this.wrapper.unwrap(Buffer.from(stored.pkcs8, 'base64')), format: 'der', type: 'pkcs8' })
-    }
+    // A damaged key file is never replaced silently: the server knows this device by that key.
+    const stored = await readWrappedKeyFile(file, KeyFileSchema, this.wrapper, 'Device key')
+    if (stored) return createPrivateKey({ key: this.wrapper.unwrap(Buffer.from(stored.pkcs8, 'base64')), format: 'der', type: 'pkcs8' })
     const key = generateDeviceKey()
     const pkcs8 = key.export({ format: 'der', type: 'pkcs8' })
     await writeFileAtomic(file, JSON.stringify({ alg: 'Ed25519', wrapping: this.wrapper.kind, pkcs8: this.wrapper.wrap(pkcs8).toString('base64') }))

@@ -1,6 +1,6 @@
 import { scaleQuad } from '../../../shared/capture/geometry'
 import type { Quad } from '../../../shared/capture/types'
-import { openCamera, type CameraProblem } from '../scan/camera'
+import { CameraFrameLoop, type CameraProblem } from '../scan/camera'
 import type { OutlineReply, OutlineRequest } from './outline-worker'
 
 /** Long side of the frames the live outline is searched in: the detector works at 640 px anyway. */
@@ -28,18 +28,34 @@ export interface CameraChoice {
  * frames sent to the outline worker one at a time, and full-resolution stills for the pipeline.
  */
 export class PageCamera {
-  private stream: MediaStream | undefined
-  private worker: Worker | undefined
-  private timer: ReturnType<typeof setTimeout> | undefined
-  private busy = false
   private nextId = 0
   private scale = 1
-  private readonly canvas = document.createElement('canvas')
+  private readonly loop: CameraFrameLoop<OutlineReply>
 
   constructor(
     private readonly video: HTMLVideoElement,
     private readonly onOutline: (outline: LiveOutline) => void,
-  ) {}
+  ) {
+    this.loop = new CameraFrameLoop<OutlineReply>({
+      video,
+      intervalMs: FRAME_INTERVAL_MS,
+      createWorker: () => {
+        const worker = new Worker(new URL('./outline-worker.ts', import.meta.url), { type: 'module' })
+        // A worker that cannot start (its script, opencv.js) leaves the clerk the manual shutter; the log says why.
+        worker.onerror = (event) => console.error(`Page outline worker failed: ${event.message}`)
+        return worker
+      },
+      frameSize: ({ videoWidth, videoHeight }) => {
+        this.scale = Math.min(1, OUTLINE_SIDE / Math.max(videoWidth, videoHeight))
+        return { width: Math.round(videoWidth * this.scale), height: Math.round(videoHeight * this.scale) }
+      },
+      request: ({ width, height, data }) => {
+        const request: OutlineRequest = { id: ++this.nextId, width, height, rgba: data.buffer }
+        return { message: request, transfer: [data.buffer] }
+      },
+      onReply: (reply) => this.onReply(reply),
+    })
+  }
 
   /** The cameras the clerk can choose from (named once the camera is allowed). */
   static async list(): Promise<CameraChoice[]> {
@@ -47,27 +63,12 @@ export class PageCamera {
     return devices.filter((device) => device.kind === 'videoinput').map((device, index) => ({ deviceId: device.deviceId, label: device.label || `Camera ${index + 1}` }))
   }
 
-  async start(deviceId?: string): Promise<CameraProblem | undefined> {
-    const opened = await openCamera(deviceId ? { ...IDEAL_VIDEO, deviceId: { exact: deviceId } } : { ...IDEAL_VIDEO, facingMode: 'environment' })
-    if (typeof opened === 'string') return opened
-    this.stream = opened
-    this.video.srcObject = opened
-    await this.video.play().catch(() => undefined)
-    this.worker = new Worker(new URL('./outline-worker.ts', import.meta.url), { type: 'module' })
-    this.worker.onmessage = (message: MessageEvent<OutlineReply>) => this.onReply(message.data)
-    // A worker that cannot start (its script, opencv.js) leaves the clerk the manual shutter; the log says why.
-    this.worker.onerror = (event) => console.error(`Page outline worker failed: ${event.message}`)
-    this.schedule()
-    return undefined
+  start(deviceId?: string): Promise<CameraProblem | undefined> {
+    return this.loop.start(deviceId ? { ...IDEAL_VIDEO, deviceId: { exact: deviceId } } : { ...IDEAL_VIDEO, facingMode: 'environment' })
   }
 
   stop(): void {
-    clearTimeout(this.timer)
-    this.worker?.terminate()
-    for (const track of this.stream?.getTracks() ?? []) track.stop()
-    this.stream = undefined
-    this.worker = undefined
-    this.busy = false
+    this.loop.stop()
   }
 
   /** The current frame at full resolution, as a JPEG file. */
@@ -83,30 +84,7 @@ export class PageCamera {
     return blob
   }
 
-  private schedule(): void {
-    this.timer = setTimeout(() => this.grab(), FRAME_INTERVAL_MS)
-  }
-
-  private grab(): void {
-    const { video } = this
-    if (!this.worker || this.busy || video.videoWidth === 0) return this.schedule()
-    this.scale = Math.min(1, OUTLINE_SIDE / Math.max(video.videoWidth, video.videoHeight))
-    const width = Math.round(video.videoWidth * this.scale)
-    const height = Math.round(video.videoHeight * this.scale)
-    this.canvas.width = width
-    this.canvas.height = height
-    const context = this.canvas.getContext('2d', { willReadFrequently: true })
-    if (!context) return this.schedule()
-    context.drawImage(video, 0, 0, width, height)
-    const rgba = context.getImageData(0, 0, width, height).data.buffer
-    this.busy = true
-    const request: OutlineRequest = { id: ++this.nextId, width, height, rgba }
-    this.worker.postMessage(request, [rgba])
-    this.schedule()
-  }
-
   private onReply(reply: OutlineReply): void {
-    this.busy = false
     if (reply.error) console.error(`Page outline failed: ${reply.error}`)
     this.onOutline({
       corners: reply.corners && scaleQuad(reply.corners, 1 / this.scale),

@@ -22,31 +22,42 @@ export async function openCamera(video: MediaTrackConstraints): Promise<MediaStr
   }
 }
 
-/** Frames are taken at most this often; a 2-core kiosk PC must keep room for the screen. */
-const FRAME_INTERVAL_MS = 150
-
 /**
- * The camera as a QR scanner: getUserMedia, frames drawn to a canvas, turned grey and decoded in
- * a Web Worker, one frame in flight at a time.
+ * A camera playing into a video element, its frames handed to a worker one at a time, at most every
+ * `intervalMs`: what the QR scanner and the page camera share.
  */
-export class CameraScanner {
+export class CameraFrameLoop<Reply> {
   private stream: MediaStream | undefined
   private worker: Worker | undefined
   private timer: ReturnType<typeof setTimeout> | undefined
   private busy = false
-  private nextId = 0
   private readonly canvas = document.createElement('canvas')
 
-  constructor(private readonly options: CameraOptions) {}
+  constructor(
+    private readonly options: {
+      readonly video: HTMLVideoElement
+      readonly intervalMs: number
+      /** Called with a literal `new Worker(new URL(...))`, so the bundler finds the worker's script. */
+      readonly createWorker: () => Worker
+      /** The size the frame is drawn at before it goes to the worker. */
+      readonly frameSize: (video: HTMLVideoElement) => { width: number; height: number }
+      /** The worker's request for one drawn frame, and what to transfer rather than copy. */
+      readonly request: (frame: ImageData) => { message: unknown; transfer: Transferable[] }
+      readonly onReply: (reply: Reply) => void
+    },
+  ) {}
 
-  async start(): Promise<CameraProblem | undefined> {
-    const opened = await openCamera({ width: { ideal: 1280 }, height: { ideal: 720 }, facingMode: 'environment' })
+  async start(constraints: MediaTrackConstraints): Promise<CameraProblem | undefined> {
+    const opened = await openCamera(constraints)
     if (typeof opened === 'string') return opened
     this.stream = opened
-    this.options.video.srcObject = this.stream
+    this.options.video.srcObject = opened
     await this.options.video.play().catch(() => undefined)
-    this.worker = new Worker(new URL('./qr-worker.ts', import.meta.url), { type: 'module' })
-    this.worker.onmessage = (message: MessageEvent<FrameReply>) => this.onReply(message.data)
+    this.worker = this.options.createWorker()
+    this.worker.onmessage = (message: MessageEvent<Reply>) => {
+      this.busy = false
+      this.options.onReply(message.data)
+    }
     this.schedule()
     return undefined
   }
@@ -57,51 +68,86 @@ export class CameraScanner {
     for (const track of this.stream?.getTracks() ?? []) track.stop()
     this.stream = undefined
     this.worker = undefined
+    this.busy = false
   }
 
-  /** Torch and zoom, when the camera offers them (document cameras and phones often do; webcams rarely). */
-  capabilities(): { torch: boolean; zoom?: { min: number; max: number; step: number } } {
-    const track = this.stream?.getVideoTracks()[0]
-    const capabilities = (track?.getCapabilities?.() ?? {}) as MediaTrackCapabilities & { torch?: boolean; zoom?: { min: number; max: number; step: number } }
-    return { torch: capabilities.torch === true, ...(capabilities.zoom && { zoom: capabilities.zoom }) }
-  }
-
-  async setTorch(on: boolean): Promise<void> {
-    await this.stream?.getVideoTracks()[0]?.applyConstraints({ advanced: [{ torch: on } as MediaTrackConstraintSet] })
-  }
-
-  async setZoom(zoom: number): Promise<void> {
-    await this.stream?.getVideoTracks()[0]?.applyConstraints({ advanced: [{ zoom } as MediaTrackConstraintSet] })
+  get videoTrack(): MediaStreamTrack | undefined {
+    return this.stream?.getVideoTracks()[0]
   }
 
   private schedule(): void {
-    this.timer = setTimeout(() => this.grab(), FRAME_INTERVAL_MS)
+    this.timer = setTimeout(() => this.grab(), this.options.intervalMs)
   }
 
   private grab(): void {
     const { video } = this.options
     if (!this.worker || this.busy || video.videoWidth === 0) return this.schedule()
-    const width = video.videoWidth
-    const height = video.videoHeight
+    const { width, height } = this.options.frameSize(video)
     this.canvas.width = width
     this.canvas.height = height
     const context = this.canvas.getContext('2d', { willReadFrequently: true })
     if (!context) return this.schedule()
     context.drawImage(video, 0, 0, width, height)
-    const rgba = context.getImageData(0, 0, width, height).data
+    const { message, transfer } = this.options.request(context.getImageData(0, 0, width, height))
+    this.busy = true
+    this.worker.postMessage(message, transfer)
+    this.schedule()
+  }
+}
+
+/** Frames are taken at most this often; a 2-core kiosk PC must keep room for the screen. */
+const FRAME_INTERVAL_MS = 150
+
+/**
+ * The camera as a QR scanner: frames turned grey and decoded in a Web Worker, one frame in flight at a time.
+ */
+export class CameraScanner {
+  private nextId = 0
+  private readonly loop: CameraFrameLoop<FrameReply>
+
+  constructor(private readonly options: CameraOptions) {
+    this.loop = new CameraFrameLoop<FrameReply>({
+      video: options.video,
+      intervalMs: FRAME_INTERVAL_MS,
+      createWorker: () => new Worker(new URL('./qr-worker.ts', import.meta.url), { type: 'module' }),
+      frameSize: (video) => ({ width: video.videoWidth, height: video.videoHeight }),
+      request: (frame) => this.request(frame),
+      onReply: (reply) => this.onReply(reply),
+    })
+  }
+
+  start(): Promise<CameraProblem | undefined> {
+    return this.loop.start({ width: { ideal: 1280 }, height: { ideal: 720 }, facingMode: 'environment' })
+  }
+
+  stop(): void {
+    this.loop.stop()
+  }
+
+  /** Torch and zoom, when the camera offers them (document cameras and phones often do; webcams rarely). */
+  capabilities(): { torch: boolean; zoom?: { min: number; max: number; step: number } } {
+    const capabilities = (this.loop.videoTrack?.getCapabilities?.() ?? {}) as MediaTrackCapabilities & { torch?: boolean; zoom?: { min: number; max: number; step: number } }
+    return { torch: capabilities.torch === true, ...(capabilities.zoom && { zoom: capabilities.zoom }) }
+  }
+
+  async setTorch(on: boolean): Promise<void> {
+    await this.loop.videoTrack?.applyConstraints({ advanced: [{ torch: on } as MediaTrackConstraintSet] })
+  }
+
+  async setZoom(zoom: number): Promise<void> {
+    await this.loop.videoTrack?.applyConstraints({ advanced: [{ zoom } as MediaTrackConstraintSet] })
+  }
+
+  private request({ width, height, data: rgba }: ImageData): { message: FrameRequest; transfer: Transferable[] } {
     const luminance = new Uint8Array(width * height)
     for (let pixel = 0, offset = 0; pixel < luminance.length; pixel++, offset += 4) {
       // Integer BT.601 luma: fast, and what zxing's own RGB source computes.
       luminance[pixel] = (rgba[offset]! * 77 + rgba[offset + 1]! * 150 + rgba[offset + 2]! * 29) >> 8
     }
-    this.busy = true
-    const request: FrameRequest = { id: ++this.nextId, width, height, luminance: luminance.buffer }
-    this.worker.postMessage(request, [luminance.buffer])
-    this.schedule()
+    return { message: { id: ++this.nextId, width, height, luminance: luminance.buffer }, transfer: [luminance.buffer] }
   }
 
   private onReply(reply: FrameReply): void {
-    this.busy = false
     this.options.onFrameDecoded?.(reply)
     const video = this.options.video
     for (const code of reply.codes) this.options.onCode(code, { width: video.videoWidth, height: video.videoHeight })
