@@ -16,7 +16,8 @@ const dir = mkdtempSync(join(tmpdir(), 'motcua-capture-host-'))
 function post(name: string, body: string | Buffer): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const request = httpRequest(
-      { host: '127.0.0.1', port: host.port, method: 'POST', path: `/api/op/${name}`, headers: { host: `127.0.0.1:${host.port}`, authorization: `Bearer ${host.token}`, 'content-type': 'application/json' } },
+      // A connection of its own: Node 20's global agent reuses sockets with a 5 s timeout, which a page taking longer trips.
+      { agent: false, host: '127.0.0.1', port: host.port, method: 'POST', path: `/api/op/${name}`, headers: { host: `127.0.0.1:${host.port}`, authorization: `Bearer ${host.token}`, 'content-type': 'application/json' } },
       (response) => {
         const chunks: Buffer[] = []
         response.on('data', (chunk: Buffer) => chunks.push(chunk))
