@@ -163,6 +163,10 @@ test('a file that is not an image is refused in Vietnamese, and a failed PDF kee
   await board.importFiles(1, [notAnImage])
   await expect(board.board.getByRole('alert')).toHaveText('Tệp “giay-khai-sinh.jpg” không phải ảnh (JPEG, PNG, TIFF, WebP). Vui lòng chọn tệp ảnh.')
   await expect(board.pages(1)).toHaveCount(0)
+  // Over the contract's 32 MB: said before the file is read or sent.
+  await board.board.getByLabel('Chọn tệp ảnh hoặc PDF để nhập').setInputFiles({ name: 'ban-quet-600dpi.tif', mimeType: 'image/tiff', buffer: Buffer.alloc(33 * 1024 * 1024) })
+  await expect(board.board.getByRole('alert')).toHaveText('Tệp “ban-quet-600dpi.tif” lớn hơn 32 MB. Vui lòng quét với độ phân giải thấp hơn hoặc chọn tệp JPEG.')
+  await expect(board.pages(1)).toHaveCount(0)
 
   await board.board.getByLabel('Chọn tệp ảnh hoặc PDF để nhập').setInputFiles([photos[0]!.photoPath])
   await expect(board.pages(1)).toHaveCount(1, { timeout: 60_000 })

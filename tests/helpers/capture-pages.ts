@@ -6,6 +6,7 @@ import fontkit from '@pdf-lib/fontkit'
 import { PDFDocument, rgb } from 'pdf-lib'
 import sharp from 'sharp'
 import type { DigitizablePage } from '../../src/main/services/capture/digitize'
+import { singleStrip } from '../../src/main/services/capture/page-encoding'
 import { PROJECT_ROOT } from './browser-mode-host'
 import { runTool } from './signing-pki'
 
@@ -62,25 +63,6 @@ export async function jpegPage(png: Buffer, dpi: number): Promise<DigitizablePag
   return { encoding: 'jpeg', bytes, widthPx: width!, heightPx: height!, dpi, ocrImage: await sharp(png).toColourspace('b-w').png().toBuffer() }
 }
 
-/** The one strip of a single-strip TIFF: the raw CCITT G4 data a PDF's /CCITTFaxDecode reads. */
-function tiffSingleStrip(tiff: Buffer): Buffer {
-  const little = tiff.toString('latin1', 0, 2) === 'II'
-  const u16 = (at: number) => (little ? tiff.readUInt16LE(at) : tiff.readUInt16BE(at))
-  const u32 = (at: number) => (little ? tiff.readUInt32LE(at) : tiff.readUInt32BE(at))
-  const ifd = u32(4)
-  const tags = new Map<number, number[]>()
-  for (let entry = 0; entry < u16(ifd); entry++) {
-    const at = ifd + 2 + entry * 12
-    const [tag, type, count] = [u16(at), u16(at + 2), u32(at + 4)]
-    const size = type === 3 ? 2 : 4
-    const valuesAt = count * size <= 4 ? at + 8 : u32(at + 8)
-    tags.set(tag, Array.from({ length: count }, (_, index) => (size === 2 ? u16(valuesAt + index * 2) : u32(valuesAt + index * 4))))
-  }
-  const [offsets, counts, compression, fillOrder] = [tags.get(273)!, tags.get(279)!, tags.get(259)?.[0], tags.get(266)?.[0] ?? 1]
-  if (compression !== 4 || offsets.length !== 1 || fillOrder !== 1) throw new Error(`Expected one MSB-first G4 strip; compression ${compression}, ${offsets.length} strips, fill order ${fillOrder}`)
-  return tiff.subarray(offsets[0], offsets[0]! + counts[0]!)
-}
-
 /** A bilevel page: ImageMagick thresholds and writes a Group 4 TIFF (min-is-white, one strip), whose strip we take. */
 export async function g4Page(png: Buffer, dpi: number): Promise<DigitizablePage> {
   const { width, height } = await sharp(png).metadata()
@@ -88,7 +70,7 @@ export async function g4Page(png: Buffer, dpi: number): Promise<DigitizablePage>
   try {
     writeFileSync(join(dir, 'page.png'), png)
     execFileSync('convert', [join(dir, 'page.png'), '-monochrome', '-compress', 'Group4', join(dir, 'page.tif')])
-    return { encoding: 'ccitt-g4', bytes: tiffSingleStrip(readFileSync(join(dir, 'page.tif'))), widthPx: width!, heightPx: height!, dpi, ocrImage: await sharp(png).toColourspace('b-w').png().toBuffer() }
+    return { encoding: 'ccitt-g4', bytes: singleStrip(readFileSync(join(dir, 'page.tif'))), widthPx: width!, heightPx: height!, dpi, ocrImage: await sharp(png).toColourspace('b-w').png().toBuffer() }
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

@@ -26,6 +26,8 @@ export interface MockEsclOptions {
   readonly busyBeforeJob?: number
   /** NextDocument answers 503 this many times before each page (the scanner warming up, scanning). */
   readonly busyBeforePage?: number
+  /** The feeder never runs empty: its sheets come round again and again, as from a broken paper sensor. */
+  readonly endlessFeeder?: boolean
   /** Served instead of the capabilities. */
   readonly capabilitiesXml?: string
   /** NextDocument serves an HTML error page with 200 OK, as some scanners' web servers do. */
@@ -209,6 +211,7 @@ export async function startMockEsclScanner(options: MockEsclOptions): Promise<Mo
       }
       job.busyLeft = options.busyBeforePage ?? 0
       const image = job.pages.shift()!
+      if (options.endlessFeeder && job.settings.inputSource === 'Feeder') job.pages.push(image)
       if (options.notAnImage) {
         const html = '<html><body>Internal error</body></html>'
         return void response.writeHead(200, { 'Content-Type': 'text/html', 'Content-Length': Buffer.byteLength(html) }).end(html)

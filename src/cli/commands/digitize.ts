@@ -4,13 +4,13 @@ import { basename, dirname, resolve } from 'node:path'
 import { Option, type Command } from 'commander'
 import { z } from 'zod'
 import { MotcuaError } from '../../shared/contract/dispatch'
-import { MAX_PAGES_PER_PDF } from '../../shared/contract/capture-schemas'
+import { MAX_DIGITIZE_SEQUENCE, MAX_PAGES_PER_PDF } from '../../shared/contract/capture-schemas'
 import { CodedError } from '../../shared/coded-error'
 import { DossierCodeSchema } from '../../shared/domain/dossier/dossier-code'
 import type { KeyFile } from '../../main/services/receipt/receipt-desk'
 import type { ArchivalPage } from '../../main/services/capture/digitize'
 import type { ProcessedPage } from '../../main/services/capture/page-processor'
-import { looksLikePdf, rasterizePdf } from '../../main/services/capture/pdf/rasterize-input'
+import { looksLikePdf, openPdfPages } from '../../main/services/capture/pdf/rasterize-input'
 import { keyFileSigner } from '../../main/services/signing/signer'
 
 // The capture pipeline (opencv.js, sharp) and OCR load only when this command runs, so other commands start fast.
@@ -38,7 +38,7 @@ const DigitizeOptionsSchema = z
     source: z.enum(['photo', 'scan']),
     ocr: z.literal('vie').optional(),
     dossier: DossierCodeSchema.optional(),
-    sequence: z.number().int().min(1).max(999),
+    sequence: z.number().int().min(1).max(MAX_DIGITIZE_SEQUENCE),
     signingP12: z.string().min(1).optional(),
     signingPassEnv: z.string().min(1).optional(),
     digitizer: z.string().trim().min(1).max(120).optional(),
@@ -96,11 +96,13 @@ async function processInputs(inputs: readonly string[], options: DigitizeCliOpti
   for (const input of inputs) {
     const bytes = await readInput(input)
     const isPdf = looksLikePdf(bytes)
-    const images = isPdf ? await rasterizePdf(bytes, options.dpi, basename(input), MAX_PAGES_PER_PDF - pages.length) : [bytes]
+    // A PDF's pages are rendered one at a time, each processed before the next is drawn.
+    const { count, images } = isPdf ? await openPdfPages(bytes, options.dpi, basename(input), MAX_PAGES_PER_PDF - pages.length) : { count: 1, images: [bytes] }
     // A rendered PDF page is already flat; a picture is whatever the user says it is.
     const source = isPdf ? 'scan' : options.source
-    for (const [index, image] of images.entries()) {
-      const name = images.length > 1 ? `${input} (trang ${index + 1})` : input
+    let index = 0
+    for await (const image of images) {
+      const name = count > 1 ? `${input} (trang ${++index})` : input
       try {
         pages.push({ source: name, processed: await processPage(image, { mode: options.mode, dpi: options.dpi, source }) })
       } catch (error) {

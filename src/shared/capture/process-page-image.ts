@@ -44,6 +44,8 @@ export interface PageImage {
 const CLEAR_TEXT = 1.3
 /** A scan is deskewed up to this; beyond, a sheet is not "crooked" but turned, which the quarter turns handle. */
 const MAX_SCAN_SKEW = 30
+/** How far the measured skew may be off the sheet's true one: a sheet at exactly 30° may measure 30.4°. */
+const SKEW_PRECISION = 0.5
 /** A paper shape this close to A4's √2 is A4: stretch it exactly; other sizes keep their aspect. */
 const A4_TOLERANCE = 0.06
 /** Skew is measured on a copy this long: plenty for 0.1°, at a fraction of the cost. */
@@ -128,7 +130,7 @@ function rectifyScan(source: Mat, dpi: number): RectifiedPage {
     const clearText = direction.strength >= CLEAR_TEXT
     const quarterTurned = clearText && Math.abs(direction.degrees) > 45
     const skew = quarterTurned ? direction.degrees - Math.sign(direction.degrees) * 90 : direction.degrees
-    const deskewDegrees = clearText && Math.abs(skew) >= 0.2 && Math.abs(skew) <= MAX_SCAN_SKEW + 1 ? skew : 0
+    const deskewDegrees = clearText && Math.abs(skew) >= 0.2 && Math.abs(skew) <= MAX_SCAN_SKEW + SKEW_PRECISION ? skew : 0
     const straight = deskewDegrees === 0 ? source : keep(innerSheet(keep(rotateBy(source, deskewDegrees)), source, deskewDegrees))
     const size = scanSize(straight.cols, straight.rows, dpi)
     const page = new cv.Mat()

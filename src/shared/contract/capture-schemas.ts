@@ -6,7 +6,7 @@ import { MAX_BLOB_BYTES, SealedBlobSchema } from '../domain/eventlog/envelope'
 
 const Sha256Schema = z.string().regex(/^[0-9a-f]{64}$/, 'sha256: 64 lowercase hex digits')
 /** A camera frame or an imported file: a 4K JPEG is a few MB, a large PNG or TIFF up to ~30 MB. */
-const MAX_IMAGE_BYTES = 32 * 1024 * 1024
+export const MAX_IMAGE_BYTES = 32 * 1024 * 1024
 const base64Of = (maxBytes: number) => z.base64().max(Math.ceil(maxBytes / 3) * 4)
 
 export const CaptureModeSchema = z.enum(['color', 'gray', 'bw'])
@@ -67,12 +67,26 @@ export const RotateCapturedPageInputSchema = z
   .strict()
 
 export const MAX_PAGES_PER_PDF = 200
+/** How many times one dossier may be digitized: its PDFs are numbered 1 to 999 in their file names. */
+export const MAX_DIGITIZE_SEQUENCE = 999
+
+/**
+ * Why a page or a PDF was refused as bad input, for the screen to say which in Vietnamese. The contract's errors
+ * carry only a code and a message, so an invalidInput refusal's message starts with the reason: "imageTooSmall: ...".
+ */
+export const CAPTURE_REFUSALS = ['unreadableImage', 'imageTooLarge', 'imageTooSmall', 'tooManyPages'] as const
+export type CaptureRefusal = (typeof CAPTURE_REFUSALS)[number]
+
+/** The error's reason when it is one of the capture refusals (the error came from outside). */
+export function captureRefusalOf(reason: string | undefined): CaptureRefusal | undefined {
+  return CAPTURE_REFUSALS.find((refusal) => refusal === reason)
+}
 
 export const BuildDossierPdfInputSchema = z
   .object({
     dossierCode: DossierCodeSchema,
     /** 1 for the dossier's first PDF, 2 when it is digitized again. */
-    sequence: z.number().int().min(1).max(999),
+    sequence: z.number().int().min(1).max(MAX_DIGITIZE_SEQUENCE),
     pages: z
       .array(z.object({ sealed: SealedBlobSchema, page: CapturedPageSchema, label: z.string().trim().min(1).max(300).optional() }).strict())
       .min(1)

@@ -14,15 +14,19 @@ export class MotcuaError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    /** A finer cause within the code, for a screen that words it apart (a camelCase word the operation defines). */
+    readonly reason?: string,
   ) {
     super(message)
     this.name = 'MotcuaError'
   }
 }
 
+const ReasonSchema = z.string().regex(/^[a-z][A-Za-z]{0,39}$/)
+
 export const ResultSchema = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), value: z.unknown() }).strict(),
-  z.object({ ok: z.literal(false), error: z.object({ code: z.enum(ERROR_CODES), message: z.string().max(2000) }).strict() }).strict(),
+  z.object({ ok: z.literal(false), error: z.object({ code: z.enum(ERROR_CODES), message: z.string().max(2000), reason: ReasonSchema.optional() }).strict() }).strict(),
 ])
 export type Result = z.infer<typeof ResultSchema>
 
@@ -52,7 +56,7 @@ export async function dispatch(handlers: OperationHandlers, name: string, rawInp
     }
     return { ok: true, value: output.data }
   } catch (error) {
-    if (error instanceof MotcuaError) return { ok: false, error: { code: error.code, message: error.message } }
+    if (error instanceof MotcuaError) return { ok: false, error: { code: error.code, message: error.message, ...(error.reason !== undefined && ReasonSchema.safeParse(error.reason).success && { reason: error.reason }) } }
     log?.(`Operation ${name} failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`)
     return { ok: false, error: { code: 'failed', message: `Operation ${name} failed` } }
   }
@@ -65,7 +69,7 @@ export async function dispatch(handlers: OperationHandlers, name: string, rawInp
 export function unwrapResult<N extends OperationName>(name: N, raw: unknown): z.output<Operations[N]['output']> {
   const result = ResultSchema.safeParse(raw)
   if (!result.success) throw new MotcuaError('unavailable', `Malformed reply to ${name}`)
-  if (!result.data.ok) throw new MotcuaError(result.data.error.code, result.data.error.message)
+  if (!result.data.ok) throw new MotcuaError(result.data.error.code, result.data.error.message, result.data.error.reason)
   const value = operations[name].output.safeParse(result.data.value)
   if (!value.success) throw new MotcuaError('unavailable', `Reply to ${name} outside its contract: ${describeIssues(value.error)}`)
   return value.data as z.output<Operations[N]['output']>

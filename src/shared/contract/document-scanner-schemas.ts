@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { CaptureModeSchema } from './capture-schemas'
+import { CaptureModeSchema, MAX_PAGES_PER_PDF } from './capture-schemas'
 
 /**
  * Document scanners through the contract (issue #8): network scanners over eSCL (AirScan), SANE devices on
@@ -13,7 +13,8 @@ export type ScanSource = (typeof SCAN_SOURCES)[number]
 /**
  * Why a scan job ended early, for the screen to say in Vietnamese. unreachable: no connection; timeout: the
  * scanner stopped answering; scannerBusy: still busy after the retries; badResponse: an answer that is not eSCL
- * (or an image that is not JPEG/PNG); pageTooLarge: a page that cannot be brought under the event limit.
+ * (or an image that is not JPEG/PNG); pageTooLarge: a page that cannot be brought under the event limit;
+ * tooManyPages: the job went past MAX_PAGES_PER_SCAN_JOB (a feeder that never runs empty).
  */
 export const DOCUMENT_SCAN_ERROR_CODES = [
   'unreachable',
@@ -24,12 +25,16 @@ export const DOCUMENT_SCAN_ERROR_CODES = [
   'coverOpen',
   'badResponse',
   'pageTooLarge',
+  'tooManyPages',
   'unsupportedSettings',
   'saneUnavailable',
   'scanFailed',
   'cancelled',
 ] as const
 export type DocumentScanErrorCode = (typeof DOCUMENT_SCAN_ERROR_CODES)[number]
+
+/** A job's pages are one paper's, and no paper has more pages than one archival PDF takes. */
+export const MAX_PAGES_PER_SCAN_JOB = MAX_PAGES_PER_PDF
 
 /** A page crosses to the screen as base64 in one event: at most 8 MB of text, so 6 MB of image. */
 export const MAX_SCANNED_PAGE_BYTES = 6_000_000
@@ -92,7 +97,7 @@ export const DocumentScanPageSchema = z
   .object({
     jobId: ScanJobIdSchema,
     /** 0-based, in the order the scanner delivered them (duplex: front, back, front, ...). */
-    index: z.number().int().min(0).max(10_000),
+    index: z.number().int().min(0).max(MAX_PAGES_PER_SCAN_JOB - 1),
     imageBase64: z.base64().min(4).max(Math.ceil(MAX_SCANNED_PAGE_BYTES / 3) * 4),
     mime: z.enum(['image/jpeg', 'image/png']),
     dpi: z.number().int().min(1).max(9600),
@@ -104,7 +109,7 @@ export const DocumentScanFinishedSchema = z
   .object({
     jobId: ScanJobIdSchema,
     /** Pages delivered before the end, whatever the end was. */
-    pages: z.number().int().min(0).max(10_000),
+    pages: z.number().int().min(0).max(MAX_PAGES_PER_SCAN_JOB),
     error: z.enum(DOCUMENT_SCAN_ERROR_CODES).optional(),
   })
   .strict()

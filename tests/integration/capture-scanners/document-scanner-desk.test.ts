@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
@@ -9,7 +9,7 @@ import { DocumentScanError } from '../../../src/main/services/capture/scanners/s
 import { fitPageForEvent } from '../../../src/main/services/capture/scanners/scan-jobs'
 import { events } from '../../../src/shared/contract/contract'
 import { dispatch, type OperationHandlers, type Result } from '../../../src/shared/contract/dispatch'
-import type { DocumentScanFinished, DocumentScanPage } from '../../../src/shared/contract/document-scanner-schemas'
+import { MAX_PAGES_PER_SCAN_JOB, type DocumentScanFinished, type DocumentScanPage } from '../../../src/shared/contract/document-scanner-schemas'
 import { PROJECT_ROOT } from '../../helpers/browser-mode-host'
 import { motcua } from '../../helpers/motcua-cli'
 import { mockPage, startMockEsclScanner, type MockEsclOptions, type MockEsclScanner } from '../../helpers/mock-escl-scanner'
@@ -162,6 +162,20 @@ describe('document scanners through the contract', () => {
     expect(desk.logs.some((line) => line.includes('feederEmpty'))).toBe(true)
   })
 
+  it('ends a job whose feeder never runs empty with tooManyPages, every page within the contract, the job deleted on the scanner', async () => {
+    const mock = await mockScanner({ feeder: [{ front: pages[0]! }], endlessFeeder: true })
+    const desk = openDesk()
+    const { id } = valueOf<{ id: string }>(await desk.call('addDocumentScanner', { address: mock.url }))
+    const { jobId } = valueOf<{ jobId: string }>(await desk.call('scanDocuments', { scannerId: id, source: 'feeder', colorMode: 'gray', dpi: 75 }))
+    const job = await desk.finished(jobId)
+    expect(job.finished).toEqual({ jobId, pages: MAX_PAGES_PER_SCAN_JOB, error: 'tooManyPages' })
+    expect(job.pages.map((page) => page.index)).toEqual([...Array(MAX_PAGES_PER_SCAN_JOB).keys()])
+    // The page past the limit is the last one asked for: the scanner is not read ahead of the screen.
+    expect(mock.requests.filter((request) => request.path.endsWith('/NextDocument'))).toHaveLength(MAX_PAGES_PER_SCAN_JOB + 1)
+    expect(mock.requests.at(-1)).toMatchObject({ method: 'DELETE' })
+    expect(desk.logs.some((line) => line.includes('tooManyPages'))).toBe(true)
+  }, 60_000)
+
   it('reports what this machine can reach: eSCL, SANE, not WIA, and an added scanner that stopped answering', async () => {
     const mock = await mockScanner({ platen: pages[0]! })
     const desk = openDesk()
@@ -184,6 +198,22 @@ describe('document scanners through the contract', () => {
     expect(valueOf(await desk.call('removeDocumentScanner', { scannerId: id }))).toEqual({})
     expect(await desk.call('scanDocuments', { scannerId: id, source: 'platen', colorMode: 'color', dpi: 75 })).toMatchObject({ ok: false, error: { code: 'notConfigured' } })
     expect(await desk.call('removeDocumentScanner', { scannerId: id })).toMatchObject({ ok: false, error: { code: 'invalidInput' } })
+  })
+
+  it.each([
+    ['not JSON', '{"escl": ["http://10.0.0.5/eSCL",'],
+    ['not a list of scanners', '{"escl": "http://10.0.0.5/eSCL"}'],
+  ])('lists and adds scanners past a scanner file that is %s, which is moved aside, not lost', async (why, damaged) => {
+    const mock = await mockScanner({ platen: pages[0]! })
+    const desk = openDesk()
+    const file = join(desk.dataDir, 'document-scanners.json')
+    writeFileSync(file, damaged)
+    const listed = valueOf<{ id: string }[]>(await desk.call('listDocumentScanners', {}))
+    expect(listed.map((scanner) => scanner.id)).toEqual(['sane:test:0'])
+    expect(readFileSync(`${file}.bad`, 'utf8')).toBe(damaged)
+    expect(desk.logs.some((line) => line.includes(why) && line.includes('.bad'))).toBe(true)
+    valueOf(await desk.call('addDocumentScanner', { address: mock.url }))
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ escl: [mock.url] })
   })
 
   it('refuses bad input with invalidInput, unknown scanners with notConfigured, silent addresses with unavailable', async () => {

@@ -1,3 +1,6 @@
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import sharp from 'sharp'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { listSaneDevices, parseSaneDeviceList, parseSaneOptions, SaneScanner, saneModeNames, saneSourceNames, type SaneOptions } from '../../../src/main/services/capture/scanners/sane-scanner'
@@ -103,6 +106,36 @@ describe('SANE scanners through scanimage (test backend)', () => {
     expect(listing).toBeInstanceOf(DocumentScanError)
     expect(listing).toMatchObject({ code: 'saneUnavailable', message: expect.stringContaining('sane-utils') })
     await expect(new SaneScanner('test:0', missing).capabilities()).rejects.toMatchObject({ code: 'saneUnavailable' })
+  })
+})
+
+describe('a scanimage that names files it was not told to write', () => {
+  // Answers the options query, then writes the file named by $NAMED (relative to the batch folder) and prints its path.
+  const FAKE_SCANIMAGE = `#!/bin/sh
+for arg in "$@"; do
+  case "$arg" in
+    --all-options) printf '    --mode Color|Gray [Color]\\n    --resolution 100|300dpi [100]\\n'; exit 0;;
+    --batch=*) folder=$(dirname "\${arg#--batch=}");;
+  esac
+done
+printf 'not a page' > "$folder/$NAMED"
+printf '%s\\n' "$folder/$NAMED"
+`
+
+  it.each(['../motcua-outside-the-folder.png', 'notes.txt', 'p1.png.sh'])('is stopped with badResponse, and %s is neither read nor deleted', async (named) => {
+    const dir = mkdtempSync(join(tmpdir(), 'motcua-fake-scanimage-'))
+    const scanimage = join(dir, 'scanimage')
+    writeFileSync(scanimage, FAKE_SCANIMAGE)
+    chmodSync(scanimage, 0o755)
+    try {
+      const result = await scanAll(new SaneScanner('fake:0', { scanimage, env: { ...process.env, NAMED: named } }), settings())
+      expect(result.pages).toEqual([])
+      expect(result.error).toMatchObject({ code: 'badResponse', message: expect.stringContaining('scanimage named an unexpected file') })
+      if (named.startsWith('../')) expect(existsSync(join(tmpdir(), 'motcua-outside-the-folder.png'))).toBe(true)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+      rmSync(join(tmpdir(), 'motcua-outside-the-folder.png'), { force: true })
+    }
   })
 })
 

@@ -147,6 +147,19 @@ describe('motcua digitize', () => {
     expect(missing.stderr).toContain('Không đọc được')
   })
 
+  it('refuses a PDF page larger than any paper, and a corrupt PDF, with exit 2 before rendering', async () => {
+    const map = await PDFDocument.create()
+    map.addPage([14_173, 14_173]) // 5 m × 5 m
+    writeFileSync(path('map.pdf'), await map.save())
+    writeFileSync(path('corrupt.pdf'), '%PDF-1.7\nnot a PDF after all\n%%EOF\n')
+    const huge = await motcua(['digitize', path('map.pdf'), '--dpi', '300', '--out', path('x.pdf')])
+    expect(huge.code).toBe(2)
+    expect(huge.stderr).toMatch(/pageTooLarge: map\.pdf page 1 is 5000 × 5000 mm/)
+    const corrupt = await motcua(['digitize', path('corrupt.pdf'), '--out', path('x.pdf')])
+    expect(corrupt.code).toBe(2)
+    expect(corrupt.stderr).toContain('unreadablePdf: corrupt.pdf could not be parsed as a PDF')
+  })
+
   it('says plainly that reading a PDF needs pdftoppm when it is not installed', async () => {
     const result = await motcua(['digitize', path('ban-sao.pdf'), '--out', path('x.pdf')], { PATH: path('empty-path') })
     expect(result.code).toBe(2)

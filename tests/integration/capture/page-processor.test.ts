@@ -8,10 +8,12 @@ import { createHash } from 'node:crypto'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Worker } from 'node:worker_threads'
 import { crc32, deflateSync } from 'node:zlib'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { closePageProcessor, createPageProcessor, MAX_INPUT_PIXELS, processPage, type ProcessedPage, type ProcessPageOptions } from '../../../src/main/services/capture/page-processor'
+import { MAX_INPUT_PIXELS } from '../../../src/shared/capture/geometry'
+import { closePageProcessor, createPageProcessor, processPage, startPageWorker, type ProcessedPage, type ProcessPageOptions } from '../../../src/main/services/capture/page-processor'
 import { makeFlatScan, makePagePhoto } from '../../helpers/page-photos'
 
 const dir = mkdtempSync(join(tmpdir(), 'page-processor-'))
@@ -157,6 +159,49 @@ describe('processPage', () => {
     try {
       const pages = await Promise.all([1, 2, 3].map(() => processor.processPage(scan, { mode: 'bw', dpi: 200, source: 'scan' })))
       expect(new Set(pages.map((page) => page.sha256)).size).toBe(1)
+    } finally {
+      await processor.close()
+    }
+  })
+
+  it('starts a new worker when its idle one has died, instead of handing the dead one out', async () => {
+    const workers: Worker[] = []
+    const processor = createPageProcessor({
+      startWorker: () => {
+        const worker = startPageWorker()
+        workers.push(worker)
+        return worker
+      },
+    })
+    try {
+      await processor.processPage(scan, { mode: 'bw', dpi: 200, source: 'scan' })
+      await workers[0]!.terminate()
+      await expect(processor.processPage(scan, { mode: 'bw', dpi: 200, source: 'scan' })).resolves.toMatchObject({ encoding: 'ccitt-g4' })
+      expect(workers).toHaveLength(2)
+    } finally {
+      await processor.close()
+    }
+  }, 60_000)
+
+  it('stops a worker stuck on a page and says so, then gives the next page to a new one', async () => {
+    const exited: number[] = []
+    // The first worker never answers; the next one answers at once (that it answers is all this test needs).
+    const stuck = 'setInterval(() => {}, 1000)'
+    const answering = "const { parentPort } = require('node:worker_threads'); parentPort.on('message', (job) => parentPort.postMessage({ id: job.id, ok: false, message: 'the second worker' }))"
+    let started = 0
+    const processor = createPageProcessor({
+      pageTimeoutMs: 1_000,
+      startWorker: () => {
+        const worker = new Worker(started++ === 0 ? stuck : answering, { eval: true })
+        worker.once('exit', (code) => exited.push(code))
+        return worker
+      },
+    })
+    try {
+      await expect(processor.processPage(scan, { mode: 'bw', dpi: 200, source: 'scan' })).rejects.toMatchObject({ code: 'processingFailed', message: expect.stringMatching(/took more than 1000 ms/) })
+      await expect.poll(() => exited).toHaveLength(1)
+      await expect(processor.processPage(scan, { mode: 'bw', dpi: 200, source: 'scan' })).rejects.toMatchObject({ message: expect.stringMatching(/the second worker/) })
+      expect(started).toBe(2)
     } finally {
       await processor.close()
     }

@@ -202,6 +202,12 @@ describe('judging the capture', () => {
 })
 
 describe('flat scans', () => {
+  it.each([31, -31])('leaves a sheet at %i° as it is: past the ±30° a crooked sheet may be, it was laid that way', async (skew) => {
+    const { scanPath } = makeFlatScan({ dir, name: `skew${skew}`, skewDegrees: skew })
+    const page = await process(scanPath, { source: 'scan' })
+    expect(page.deskewDegrees).toBe(0)
+  })
+
   it.each([5, -5, 15, -15, 30, -30])('measures and removes a skew of %i°', async (skew) => {
     const { scanPath } = makeFlatScan({ dir, name: `skew${skew}`, skewDegrees: skew })
     const page = await process(scanPath, { source: 'scan' })

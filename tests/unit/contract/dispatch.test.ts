@@ -43,6 +43,14 @@ describe('dispatch: one operation from an untrusted caller', () => {
     const result = await dispatch(crashing, 'getQueueSetup', {}, () => undefined)
     expect(result).toEqual({ ok: false, error: { code: 'failed', message: 'Operation getQueueSetup failed' } })
   })
+
+  it("carries a MotcuaError's reason across, and drops one that is not a plain word", async () => {
+    const refusing = (reason: string) => ({ ...fakeHandlers(), getQueueSetup: async () => Promise.reject(new MotcuaError('invalidInput', 'too big', reason)) })
+    const result = await dispatch(refusing('imageTooLarge'), 'getQueueSetup', {})
+    expect(result).toEqual({ ok: false, error: { code: 'invalidInput', message: 'too big', reason: 'imageTooLarge' } })
+    expect(() => unwrapResult('getQueueSetup', result)).toThrow(expect.objectContaining({ code: 'invalidInput', reason: 'imageTooLarge' }))
+    expect(await dispatch(refusing('<img src=x>'), 'getQueueSetup', {})).toEqual({ ok: false, error: { code: 'invalidInput', message: 'too big' } })
+  })
 })
 
 describe('unwrapResult: a reply from across a boundary', () => {
@@ -55,6 +63,7 @@ describe('unwrapResult: a reply from across a boundary', () => {
     ['HTML from a proxy', '<html>502</html>'],
     ['a result with extra fields', { ok: true, value: fakeDeviceInfo(), extra: 1 }],
     ['an error code outside the list', { ok: false, error: { code: 'boom', message: 'x' } }],
+    ['an error reason that is not a word', { ok: false, error: { code: 'invalidInput', message: 'x', reason: 'a b'.repeat(30) } }],
   ])('turns %s into an "unavailable" error', (_name, reply) => {
     expect(() => unwrapResult('getDeviceInfo', reply)).toThrow(expect.objectContaining({ code: 'unavailable' }))
   })

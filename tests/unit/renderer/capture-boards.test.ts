@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto'
 import { describe, expect, it } from 'vitest'
 import { emptyBoard, keepBlankPage, movePage, pagesToArchive, readBoard, removePage, saveBoard, saveCapturedPage, type BoardPage, type CaptureBoard } from '../../../src/renderer/src/capture/capture-boards'
-import { kindOfFile } from '../../../src/renderer/src/capture/image-files'
+import { kindOfFile } from '../../../src/shared/capture/file-kinds'
 import { getBlob, putBlob } from '../../../src/renderer/src/data/blobs'
 import { MotcuaDatabase, SCHEMA_VERSIONS } from '../../../src/renderer/src/data/db'
 import type { CapturedPage, CapturedPageOutput } from '../../../src/shared/contract/capture-schemas'
@@ -108,6 +108,7 @@ describe('imported files', () => {
     ['tiff', bytes('MM', 0, 42)],
     ['webp', bytes('RIFF', 0, 0, 0, 0, 'WEBP')],
     ['pdf', bytes('%PDF-1.7')],
+    ['pdf', bytes('junk before the header\n%PDF-1.4')],
     ['other', bytes('GIF89a')],
     ['other', bytes('hello, not an image')],
     ['other', bytes()],

@@ -1,16 +1,15 @@
 import { createHash } from 'node:crypto'
 import sharp, { type Sharp } from 'sharp'
 import type { EventPayload } from '../../../shared/contract/contract'
-import type { CapturedPage, CapturedPageOutput } from '../../../shared/contract/capture-schemas'
+import { type CapturedPage, type CapturedPageOutput } from '../../../shared/contract/capture-schemas'
 import { MotcuaError, type OperationHandlers } from '../../../shared/contract/dispatch'
-import { CodedError } from '../../../shared/coded-error'
 import type { DataKey } from '../privacy/data-key'
 import type { Signer } from '../signing/signer'
 import { buildArchivalPdf, type ArchivalPage } from './digitize'
 import type { PixelBuffer } from '../../../shared/capture/process-page-image'
 import { decodeG4Page } from './g4-pages'
 import { encodePage, encodeThumbnail } from './page-encoding'
-import { processPage, type ProcessedPage } from './page-processor'
+import { PageProcessingError, processPage, type ProcessedPage } from './page-processor'
 import { ArchivalPdfError } from './pdf/errors'
 
 type CaptureHandlers = Pick<OperationHandlers, 'processCapturedPage' | 'rotateCapturedPage' | 'buildDossierPdf' | 'openSealedBlob'>
@@ -27,8 +26,6 @@ export interface CaptureDeskOptions {
   readonly onProgress: (progress: EventPayload<'digitizeProgress'>) => void
 }
 
-/** Errors of bad input from the pipeline and the PDF: the clerk's image or pages, not our fault. */
-const BAD_IMAGE_CODES = new Set(['unreadableImage', 'imageTooLarge', 'imageTooSmall', 'invalidOptions'])
 
 const sha256Of = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex')
 
@@ -60,7 +57,10 @@ export function createCaptureDesk(options: CaptureDeskOptions): CaptureHandlers 
       try {
         processed = await processPage(Buffer.from(imageBase64, 'base64'), { mode, dpi, source, ...(corners && { corners }) })
       } catch (error) {
-        if (error instanceof CodedError && BAD_IMAGE_CODES.has(error.code)) throw new MotcuaError('invalidInput', `${error.code}: ${error.message}`)
+        // The clerk's picture, not our fault: the screen says which of these it was.
+        if (error instanceof PageProcessingError && error.code !== 'processingFailed') {
+          throw new MotcuaError('invalidInput', error.message, error.code === 'invalidOptions' ? undefined : error.code)
+        }
         throw error
       }
       return sealed(describePage(processed), processed.bytes, processed.thumbnailJpeg)

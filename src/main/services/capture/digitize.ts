@@ -2,6 +2,7 @@ import { X509Certificate } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import sharp from 'sharp'
+import { MAX_DIGITIZE_SEQUENCE } from '../../../shared/contract/capture-schemas'
 import { DossierCodeSchema } from '../../../shared/domain/dossier/dossier-code'
 import { vietnamClock, vietnamDay, vietnameseDate } from '../../../shared/domain/time'
 import { signPdf } from '../signing/pades'
@@ -55,12 +56,11 @@ const FONT_FILE = join('fonts', 'LiberationSerif-Regular.ttf')
 const SRGB_PROFILE_FILE = join('icc', 'sRGB.icc')
 const APP_NAME = 'Một Cửa Kiosk'
 const SIGNING_REASON = 'Số hoá tài liệu giấy (Thông tư 01/2023/TT-VPCP)'
-const MAX_SEQUENCE = 999
 
 /** `${dossierCode}.${sequence}.pdf`, or a name from the time when the document belongs to no dossier yet. */
 export function archivalFileName(dossierCode: string | undefined, sequence: number | undefined, now: Date): string {
   const number = sequence ?? 1
-  if (!(Number.isSafeInteger(number) && number >= 1 && number <= MAX_SEQUENCE)) throw new ArchivalPdfError('invalidSequence', `The sequence must be a whole number from 1 to ${MAX_SEQUENCE}; got ${sequence}`)
+  if (!(Number.isSafeInteger(number) && number >= 1 && number <= MAX_DIGITIZE_SEQUENCE)) throw new ArchivalPdfError('invalidSequence', `The sequence must be a whole number from 1 to ${MAX_DIGITIZE_SEQUENCE}; got ${sequence}`)
   if (dossierCode === undefined) return `ban-so-hoa-${vietnamDay(now.getTime()).replaceAll('-', '')}-${vietnamClock(now.getTime()).replace(':', '')}.${number}.pdf`
   const parsed = DossierCodeSchema.safeParse(dossierCode)
   if (!parsed.success) throw new ArchivalPdfError('invalidDossierCode', `Not a dossier code ({agency}-{yyMMdd}-{sequence}): ${JSON.stringify(dossierCode.slice(0, 40))}`)

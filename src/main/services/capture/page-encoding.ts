@@ -62,6 +62,7 @@ export async function encodeG4(page: PixelBuffer): Promise<Uint8Array> {
 const STRIP_OFFSETS = 273
 const STRIP_BYTE_COUNTS = 279
 const COMPRESSION = 259
+const FILL_ORDER = 266
 const CCITT_T6 = 4
 
 /** The one strip of a one-strip, G4-compressed TIFF (classic TIFF, either byte order). */
@@ -84,6 +85,8 @@ export function singleStrip(tiff: Uint8Array): Uint8Array {
   const offsets = tags.get(STRIP_OFFSETS)
   const counts = tags.get(STRIP_BYTE_COUNTS)
   if (tags.get(COMPRESSION)?.value !== CCITT_T6) throw new Error('the TIFF is not CCITT G4 compressed')
+  // A PDF's /CCITTFaxDecode reads the bits most significant first; FillOrder 2 would need every byte reversed.
+  if ((tags.get(FILL_ORDER)?.value ?? 1) !== 1) throw new Error('the TIFF strip is stored least significant bit first')
   if (offsets === undefined || counts === undefined || offsets.count !== 1 || counts.count !== 1) throw new Error(`the TIFF has ${offsets?.count ?? 0} strips, not one`)
   if (offsets.value + counts.value > tiff.length) throw new Error('the TIFF strip runs past the end of the file')
   return tiff.slice(offsets.value, offsets.value + counts.value)

@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads'
 import sharp from 'sharp'
 import { z } from 'zod'
 import { CodedError } from '../../../shared/coded-error'
-import { scaleQuad } from '../../../shared/capture/geometry'
+import { A4_INCHES, MAX_INPUT_PIXELS, scaleQuad } from '../../../shared/capture/geometry'
 import type { PageImage } from '../../../shared/capture/process-page-image'
 import type { CaptureMode, PageQuality, PageSource, Quad } from '../../../shared/capture/types'
 import { encodeOcrImage, encodePage, encodeThumbnail } from './page-encoding'
@@ -49,13 +49,10 @@ export type PageProcessingErrorCode = 'unreadableImage' | 'imageTooLarge' | 'ima
 /** A page that cannot be processed; `code` tells the screen which Vietnamese message to show, the message is for logs. */
 export class PageProcessingError extends CodedError<PageProcessingErrorCode> {}
 
-/** A 600 dpi A4 scan is ~35 MP and a phone's full-resolution photo ~50 MP; beyond is a mistake or a decompression bomb. */
-export const MAX_INPUT_PIXELS = 64_000_000
 /** Smaller than this on either side, no page is legible. */
 export const MIN_INPUT_SIDE = 200
 /** Sources are shrunk (while decoding) to this many times the output's long side: finer detail is thrown away anyway. */
 const SOURCE_OVERSAMPLING = 1.6
-const A4_LONG_INCHES = 297 / 25.4
 
 const point = z.object({ x: z.number().finite(), y: z.number().finite() })
 const optionsSchema = z.object({
@@ -71,9 +68,21 @@ export interface PageProcessor {
   close(): Promise<void>
 }
 
-/** A processor with its own worker threads (`workers`, default 1). */
-export function createPageProcessor(settings: { workers?: number } = {}): PageProcessor {
-  const pool = new PageWorkerPool(Math.max(1, settings.workers ?? 1))
+/** A 600 dpi A4 page takes a few seconds on a counter PC; a page still running after this is stuck, not slow. */
+export const DEFAULT_PAGE_TIMEOUT_MS = 120_000
+
+export interface PageProcessorSettings {
+  /** Worker threads, default 1. */
+  readonly workers?: number
+  /** Longest a worker may take over one page before it is stopped. */
+  readonly pageTimeoutMs?: number
+  /** Starts a worker thread; tests wrap it to reach the threads. */
+  readonly startWorker?: () => Worker
+}
+
+/** A processor with its own worker threads. */
+export function createPageProcessor(settings: PageProcessorSettings = {}): PageProcessor {
+  const pool = new PageWorkerPool(Math.max(1, settings.workers ?? 1), settings.pageTimeoutMs ?? DEFAULT_PAGE_TIMEOUT_MS, settings.startWorker ?? startPageWorker)
   return {
     processPage: (image, options) => processWith(pool, image, options),
     close: () => pool.close(),
@@ -106,7 +115,7 @@ async function processWith(pool: PageWorkerPool, image: Uint8Array, options: Pro
   if (!(image instanceof Uint8Array) || image.length === 0) throw new PageProcessingError('unreadableImage', 'the page picture is empty')
 
   const pageImage = await pool.withWorker(async (run) => {
-    const decoded = await decode(image, Math.round(A4_LONG_INCHES * dpi * SOURCE_OVERSAMPLING))
+    const decoded = await decode(image, Math.round(A4_INCHES.long * dpi * SOURCE_OVERSAMPLING))
     const scaledCorners = corners && scaleQuad(corners, decoded.scale)
     const result = await run({ width: decoded.width, height: decoded.height, rgba: decoded.rgba, options: { mode, dpi, source, ...(scaledCorners && { corners: scaledCorners }) } })
     return { ...result, ...(result.corners && { corners: scaleQuad(result.corners, 1 / decoded.scale) }) }
@@ -177,7 +186,11 @@ class PageWorkerPool {
   private nextJobId = 1
   private closed = false
 
-  constructor(private readonly size: number) {}
+  constructor(
+    private readonly size: number,
+    private readonly pageTimeoutMs: number,
+    private readonly startWorker: () => Worker,
+  ) {}
 
   async withWorker<T>(work: (run: RunJob) => Promise<T>): Promise<T> {
     const worker = await this.acquire()
@@ -201,9 +214,22 @@ class PageWorkerPool {
     if (worker !== undefined) return Promise.resolve(worker)
     if (this.started < this.size) {
       this.started++
-      return Promise.resolve(startWorker())
+      return Promise.resolve(this.start())
     }
     return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }))
+  }
+
+  private start(): Worker {
+    const worker = this.startWorker()
+    // A worker that dies between pages (out of memory, killed) is forgotten, so the next page starts a new one
+    // instead of waiting forever on a dead thread. One that dies mid-page is discarded by withWorker.
+    worker.once('exit', () => {
+      const at = this.idle.indexOf(worker)
+      if (at < 0) return
+      this.idle.splice(at, 1)
+      this.started--
+    })
+    return worker
   }
 
   private release(worker: Worker): void {
@@ -227,7 +253,14 @@ class PageWorkerPool {
 
   private send(worker: Worker, job: PageJob): Promise<PageImage> {
     return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        cleanup()
+        this.dead.add(worker)
+        void worker.terminate()
+        reject(new PageProcessingError('processingFailed', `the page worker took more than ${this.pageTimeoutMs} ms over one page and was stopped`))
+      }, this.pageTimeoutMs)
       const cleanup = (): void => {
+        clearTimeout(timer)
         worker.off('message', onMessage)
         worker.off('error', onError)
         worker.off('exit', onExit)
@@ -261,7 +294,7 @@ class PageWorkerPool {
  * From the sources (tsx, vitest, the CLI) the worker starts through a small loader that registers tsx in the new
  * thread; in the electron-vite build it is its own entry beside the main bundle.
  */
-function startWorker(): Worker {
+export function startPageWorker(): Worker {
   const fromSources = import.meta.url.endsWith('.ts')
   const worker = new Worker(new URL(fromSources ? './page-worker-from-sources.mjs' : './capture-page-worker.js', import.meta.url))
   // A worker that dies between pages emits 'error' with no job listening: that must not take the app down.

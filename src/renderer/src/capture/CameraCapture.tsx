@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react'
 import { quadSize } from '../../../shared/capture/geometry'
 import type { Quad } from '../../../shared/capture/types'
 import { useI18n } from '../i18n/i18n'
+import { Banner } from '../ui/Banner'
 import type { CameraProblem } from '../scan/camera'
 import { AutoCaptureTrigger } from './auto-capture'
 import { PageCamera, type CameraChoice, type LiveOutline } from './page-camera'
@@ -32,6 +33,7 @@ export function CameraCapture({ busy, onShot }: { busy: boolean; onShot: (shot: 
   // From the shutter until the page is on the board: one shot at a time, and the clerk sees it is on its way.
   const takingRef = useRef(false)
   const [taking, setTaking] = useState(false)
+  const [shotFailed, setShotFailed] = useState(false)
   const autoRef = useRef(true)
   const onShotRef = useRef(onShot)
   const [problem, setProblem] = useState<CameraProblem>()
@@ -48,11 +50,16 @@ export function CameraCapture({ busy, onShot }: { busy: boolean; onShot: (shot: 
     if (!current || takingRef.current) return
     takingRef.current = true
     setTaking(true)
+    setShotFailed(false)
     try {
       const outline = latest.current
       const image = await current.still()
       const size = outline?.corners ? quadSize(outline.corners) : { width: outline?.videoWidth ?? 0, height: outline?.videoHeight ?? 0 }
       await onShotRef.current({ image, corners: outline?.corners, longSidePx: Math.max(size.width, size.height) })
+    } catch (error) {
+      // The camera went away or refused the still; onShot reports its own failures on the board.
+      console.error(`The camera did not take the picture: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`)
+      setShotFailed(true)
     } finally {
       takingRef.current = false
       setTaking(false)
@@ -90,6 +97,7 @@ export function CameraCapture({ busy, onShot }: { busy: boolean; onShot: (shot: 
         <video ref={video} muted playsInline aria-label={t('capture.preview')} />
         <canvas ref={overlay} className="camera-overlay" aria-hidden="true" />
       </div>
+      {shotFailed && <Banner tone="error">{t('capture.shotFailed')}</Banner>}
       <p className="hint" role="status" data-testid="outline-status">
         {taking ? t('capture.processing') : found ? t('capture.pageFound') : t('capture.lookingForPage')}
       </p>

@@ -1,10 +1,12 @@
 import { useState } from 'react'
+import { kindOfFile, SNIFF_BYTES } from '../../../shared/capture/file-kinds'
+import { archivalDpi } from '../../../shared/capture/geometry'
 import type { PageSource, Quad } from '../../../shared/capture/types'
+import { MAX_IMAGE_BYTES } from '../../../shared/contract/capture-schemas'
 import { base64OfBytes } from '../data/base64'
 import { useI18n } from '../i18n/i18n'
 import { Banner } from '../ui/Banner'
 import { CameraCapture } from './CameraCapture'
-import { kindOfFile } from './image-files'
 import { ScannerCapture } from './ScannerCapture'
 
 /** An image on its way to the pipeline, from the camera, a document scanner or a file. */
@@ -15,18 +17,14 @@ export interface PageImage {
   readonly corners?: Quad
 }
 
-/** The archival resolution a picture can honestly give: 300 dpi needs ~3000 px on an A4 page's long side. */
-export function archivalDpi(longSidePx: number): 200 | 300 {
-  return longSidePx >= 3000 ? 300 : 200
-}
-
 type Tab = 'camera' | 'scanner' | 'files'
 
 /**
  * Where a paper's pages come from: the camera (live outline, auto-capture), a document scanner
  * (its feeder's pages one by one) or image files. Each image goes to `onImage`, one at a time.
+ * `onePage`: a page captured again in place, which takes exactly one image.
  */
-export function CapturePanel({ paperName, busy, onImage, onClose }: { paperName: string; busy: boolean; onImage: (image: PageImage) => Promise<void>; onClose: () => void }) {
+export function CapturePanel({ paperName, busy, onePage, onImage, onClose }: { paperName: string; busy: boolean; onePage: boolean; onImage: (image: PageImage) => Promise<void>; onClose: () => void }) {
   const { t } = useI18n()
   const [tab, setTab] = useState<Tab>('camera')
   const [fileProblem, setFileProblem] = useState<string>()
@@ -34,8 +32,9 @@ export function CapturePanel({ paperName, busy, onImage, onClose }: { paperName:
   const importFiles = async (files: FileList | null): Promise<void> => {
     setFileProblem(undefined)
     for (const file of Array.from(files ?? [])) {
+      if (file.size > MAX_IMAGE_BYTES) return setFileProblem(t('capture.fileTooLarge', { name: file.name }))
       const bytes = new Uint8Array(await file.arrayBuffer())
-      const kind = kindOfFile(bytes.subarray(0, 16))
+      const kind = kindOfFile(bytes.subarray(0, SNIFF_BYTES))
       if (kind === 'other') return setFileProblem(t('capture.notAnImage', { name: file.name }))
       if (kind === 'pdf') return setFileProblem(t('capture.pdfNotSupported', { name: file.name }))
       await onImage({ imageBase64: base64OfBytes(bytes), source: 'scan', dpi: 300 })
@@ -63,11 +62,11 @@ export function CapturePanel({ paperName, busy, onImage, onClose }: { paperName:
           }
         />
       )}
-      {tab === 'scanner' && <ScannerCapture onImage={onImage} />}
+      {tab === 'scanner' && <ScannerCapture onImage={onImage} onePage={onePage} />}
       {tab === 'files' && (
         <label>
           {t('capture.importFiles')}
-          <input type="file" multiple accept="image/jpeg,image/png,image/tiff,image/webp,application/pdf" disabled={busy} onChange={(event) => void importFiles(event.target.files)} />
+          <input type="file" multiple={!onePage} accept="image/jpeg,image/png,image/tiff,image/webp,application/pdf" disabled={busy} onChange={(event) => void importFiles(event.target.files)} />
         </label>
       )}
       {fileProblem && <Banner tone="error">{fileProblem}</Banner>}

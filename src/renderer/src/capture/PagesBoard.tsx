@@ -2,7 +2,6 @@ import { useLiveQuery } from 'dexie-react-hooks'
 import { useEffect, useRef, useState } from 'react'
 import type { CaptureMode } from '../../../shared/capture/types'
 import type { DigitizeProgress } from '../../../shared/contract/capture-schemas'
-import { MotcuaError } from '../../../shared/contract/dispatch'
 import type { Dossier } from '../../../shared/domain/dossier/dossiers'
 import { paperIdAt, type DossierPapersDigitized } from '../../../shared/domain/dossier/events'
 import { useApp } from '../app/app-context'
@@ -13,6 +12,7 @@ import { useI18n, type Translate } from '../i18n/i18n'
 import { Banner } from '../ui/Banner'
 import { describeError } from '../ui/error-message'
 import { emptyBoard, keepBlankPage, movePage, pagesToArchive, readBoard, removePage, saveBoard, saveCapturedPage, type BoardPage, type CaptureBoard } from './capture-boards'
+import { captureProblemKey, MissingPageError } from './capture-errors'
 import { CapturePanel, type PageImage } from './CapturePanel'
 import { finishDigitizing } from './finish-digitizing'
 import { useThumbnails } from './use-thumbnails'
@@ -21,13 +21,12 @@ const MODES: readonly CaptureMode[] = ['color', 'gray', 'bw']
 /** Quality warnings worth a retake; noPageFound and lowResolution are said but the page is usually fine. */
 const RETAKE_WARNINGS = new Set(['blurry', 'glare', 'tooDark'])
 
-/** What the screen says about a failed capture: the image itself, or something else. */
+/** What the screen says about a failed capture or PDF: which page problem it was, or something else. */
 function describeCaptureError(error: unknown, t: Translate): string {
-  if (error instanceof MotcuaError && error.code === 'invalidInput') {
-    console.error(`${error.name}: ${error.message}`)
-    return t('capture.unreadableImage')
-  }
-  return describeError(error, t)
+  const key = captureProblemKey(error)
+  if (!key) return describeError(error, t)
+  console.error(error instanceof Error ? `${error.name}: ${error.message}` : String(error))
+  return t(key)
 }
 
 /**
@@ -82,11 +81,11 @@ export function PagesBoard({ dossier, digitizerName }: { dossier: Dossier; digit
   const rotate = (paperId: string, page: BoardPage): Promise<void> =>
     change(async (current) => {
       const blob = await getBlob(db, page.page.sha256)
-      if (!blob) throw new Error(`Page ${page.page.sha256} is missing from the blobs table`)
+      if (!blob) throw new MissingPageError(`Page ${page.page.sha256} is missing from the blobs table`)
       const output = await api.rotateCapturedPage({ sealed: blob.sealed, page: page.page, quarterTurns: 1 })
       thumbnails.remember(output.page.sha256, output.thumbnailBase64)
       return saveCapturedPage(db, current, paperId, output, page, referenced)
-    })
+    }, (error) => describeCaptureError(error, t))
 
   const edit = (transform: (current: CaptureBoard) => CaptureBoard): Promise<void> => change((current) => saveBoard(db, transform(current), referenced))
 
@@ -97,7 +96,7 @@ export function PagesBoard({ dossier, digitizerName }: { dossier: Dossier; digit
     try {
       await finishDigitizing(store, api, latest.current ?? board, dossier, digitizerName)
     } catch (error) {
-      setMessage({ tone: 'error', text: t('capture.failedKept', { reason: describeError(error, t) }) })
+      setMessage({ tone: 'error', text: t('capture.failedKept', { reason: describeCaptureError(error, t) }) })
     } finally {
       unsubscribe()
       setProgress(undefined)
@@ -193,7 +192,7 @@ export function PagesBoard({ dossier, digitizerName }: { dossier: Dossier; digit
           )
         })}
       </ol>
-      {capturing && capturingPaper && <CapturePanel paperName={capturingPaper.name} busy={busy} onImage={capture} onClose={() => setCapturing(undefined)} />}
+      {capturing && capturingPaper && <CapturePanel paperName={capturingPaper.name} busy={busy} onePage={capturing.replacing !== undefined} onImage={capture} onClose={() => setCapturing(undefined)} />}
       {progress && (
         <p role="status" data-testid="digitize-progress">
           {t(`capture.progress.${progress.stage}`, { done: progress.done, total: progress.total })}

@@ -1,32 +1,25 @@
 import { useEffect, useRef, useState } from 'react'
-import type { DocumentScanner, DocumentScanPage, ScanSource } from '../../../shared/contract/document-scanner-schemas'
+import type { DocumentScanner, ScanSource } from '../../../shared/contract/document-scanner-schemas'
 import { useApp } from '../app/app-context'
 import { useI18n } from '../i18n/i18n'
 import { Banner } from '../ui/Banner'
 import { describeError } from '../ui/error-message'
 import type { PageImage } from './CapturePanel'
-
-interface Job {
-  readonly jobId: string
-  received: number
-  processed: number
-  finished: boolean
-}
+import { ScanSession, type ScanProgress } from './scan-session'
 
 /**
  * A document scanner (eSCL on the network, SANE on Linux): the feeder's or the glass's pages come
  * one by one as events and go through the pipeline in order, with "page N of M" as they arrive.
+ * `onePage`: a page scanned again in place, so a job stops after its first page.
  */
-export function ScannerCapture({ onImage }: { onImage: (image: PageImage) => Promise<void> }) {
+export function ScannerCapture({ onImage, onePage }: { onImage: (image: PageImage) => Promise<void>; onePage: boolean }) {
   const { api } = useApp()
   const { t } = useI18n()
   const [scanners, setScanners] = useState<DocumentScanner[]>()
   const [scannerId, setScannerId] = useState<string>()
-  const [job, setJob] = useState<Job>()
+  const [job, setJob] = useState<ScanProgress>()
   const [problem, setProblem] = useState<string>()
-  const pending = useRef<DocumentScanPage[]>([])
-  const jobRef = useRef<Job | undefined>(undefined)
-  const working = useRef(false)
+  const session = useRef<ScanSession | undefined>(undefined)
   const onImageRef = useRef(onImage)
   onImageRef.current = onImage
 
@@ -40,47 +33,17 @@ export function ScannerCapture({ onImage }: { onImage: (image: PageImage) => Pro
     )
   }, [api, t])
 
-  // Pages are taken in the order the scanner sent them, one through the pipeline at a time.
-  const drain = async (): Promise<void> => {
-    if (working.current) return
-    working.current = true
-    try {
-      for (let page = pending.current.shift(); page; page = pending.current.shift()) {
-        await onImageRef.current({ imageBase64: page.imageBase64, source: 'scan', dpi: page.dpi >= 300 ? 300 : 200 })
-        if (jobRef.current) setJob({ ...jobRef.current, processed: ++jobRef.current.processed })
-      }
-    } finally {
-      working.current = false
-    }
-  }
-
   useEffect(() => {
-    const pages = api.onDocumentScanPage((page) => {
-      if (page.jobId !== jobRef.current?.jobId) return
-      jobRef.current.received++
-      setJob({ ...jobRef.current })
-      pending.current.push(page)
-      void drain()
-    })
-    const finished = api.onDocumentScanFinished((end) => {
-      if (end.jobId !== jobRef.current?.jobId) return
-      jobRef.current.finished = true
-      setJob({ ...jobRef.current })
-      if (end.error && end.error !== 'cancelled') setProblem(t('capture.scanStopped', { reason: t(`scanError.${end.error}`) }))
-    })
-    return () => {
-      pages()
-      finished()
-    }
-  }, [api, t])
+    const created = new ScanSession(api, { onPage: (page) => onImageRef.current({ imageBase64: page.imageBase64, source: 'scan', dpi: page.dpi >= 300 ? 300 : 200 }), onChange: setJob }, onePage)
+    session.current = created
+    return () => created.close()
+  }, [api, onePage])
 
   const scan = async (source: ScanSource): Promise<void> => {
-    if (!scannerId) return
+    if (!scannerId || !session.current) return
     setProblem(undefined)
     try {
-      const { jobId } = await api.scanDocuments({ scannerId, source, colorMode: 'color', dpi: 300 })
-      jobRef.current = { jobId, received: 0, processed: 0, finished: false }
-      setJob({ ...jobRef.current })
+      await session.current.start({ scannerId, source, colorMode: 'color', dpi: 300 })
     } catch (error) {
       setProblem(describeError(error, t))
     }
@@ -116,7 +79,7 @@ export function ScannerCapture({ onImage }: { onImage: (image: PageImage) => Pro
             </button>
           )}
           {job && !job.finished && (
-            <button type="button" className="touch-button" onClick={() => void api.cancelDocumentScan({ jobId: job.jobId })}>
+            <button type="button" className="touch-button" onClick={() => session.current?.cancel()}>
               {t('capture.cancelScan')}
             </button>
           )}
@@ -126,6 +89,7 @@ export function ScannerCapture({ onImage }: { onImage: (image: PageImage) => Pro
         <p role="status">{job.received > job.processed ? t('capture.scanProgress', { page: job.processed + 1, total: job.received }) : t('capture.scanning', { pages: job.received })}</p>
       )}
       {problem && <Banner tone="error">{problem}</Banner>}
+      {!problem && job?.error && job.error !== 'cancelled' && <Banner tone="error">{t('capture.scanStopped', { reason: t(`scanError.${job.error}`) })}</Banner>}
     </div>
   )
 }

@@ -1,15 +1,14 @@
+import { MAX_PAGES_PER_PDF } from '../../../shared/contract/capture-schemas'
 import type { MotcuaApi, OperationOutput } from '../../../shared/contract/contract'
+import { MotcuaError } from '../../../shared/contract/dispatch'
 import type { Dossier } from '../../../shared/domain/dossier/dossiers'
 import { DossierEvent, type DossierPapersDigitized } from '../../../shared/domain/dossier/events'
 import { getBlob, putBlob } from '../data/blobs'
 import type { EventStore } from '../data/event-store'
 import { pagesToArchive, type CaptureBoard } from './capture-boards'
+import { MissingPageError } from './capture-errors'
 
 export type DigitizedPdf = OperationOutput<'buildDossierPdf'>
-
-export class MissingPageError extends Error {
-  override readonly name = 'MissingPageError'
-}
 
 /**
  * "Hoàn tất số hoá": main builds and signs the dossier's PDF from the board's pages (their sealed
@@ -18,6 +17,9 @@ export class MissingPageError extends Error {
  */
 export async function finishDigitizing(store: EventStore, api: MotcuaApi, board: CaptureBoard, dossier: Dossier, digitizerName: string | undefined): Promise<DigitizedPdf> {
   const papers = pagesToArchive(board)
+  const count = papers.reduce((total, paper) => total + paper.pages.length, 0)
+  // Said before the pages are opened: main would refuse the list anyway, without saying why.
+  if (count > MAX_PAGES_PER_PDF) throw new MotcuaError('invalidInput', `${count} pages; one PDF takes at most ${MAX_PAGES_PER_PDF}`, 'tooManyPages')
   const pages = await Promise.all(
     papers.flatMap(({ paperId, pages: paperPages }) =>
       paperPages.map(async ({ page }) => {

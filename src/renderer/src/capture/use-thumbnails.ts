@@ -10,6 +10,7 @@ import type { CaptureBoard } from './capture-boards'
 export function useThumbnails(api: MotcuaApi, board: CaptureBoard | undefined): { urls: ReadonlyMap<string, string>; remember: (sha256: string, thumbnailBase64: string) => void } {
   const urls = useRef(new Map<string, string>())
   const opening = useRef(new Set<string>())
+  const shown = useRef(new Set<string>())
   const [, setVersion] = useState(0)
 
   const remember = (sha256: string, thumbnailBase64: string): void => {
@@ -19,6 +20,16 @@ export function useThumbnails(api: MotcuaApi, board: CaptureBoard | undefined): 
   }
 
   useEffect(() => {
+    const onBoard = new Set(board?.papers.flatMap((paper) => paper.pages.map((page) => page.page.sha256)))
+    // A page turned or deleted leaves the board: its picture goes from memory now, not when the screen closes.
+    // Only pages that were on the board: a thumbnail just remembered may come before the board that holds it.
+    for (const sha256 of shown.current) {
+      if (onBoard.has(sha256)) continue
+      const url = urls.current.get(sha256)
+      if (url) URL.revokeObjectURL(url)
+      urls.current.delete(sha256)
+    }
+    shown.current = onBoard
     for (const page of board?.papers.flatMap((paper) => paper.pages) ?? []) {
       const { sha256 } = page.page
       if (urls.current.has(sha256) || opening.current.has(sha256)) continue

@@ -1,9 +1,11 @@
 import { execFile } from 'node:child_process'
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { PDFDocument } from 'pdf-lib'
+import { PDFDocument, PDFName, PDFNumber } from 'pdf-lib'
+import { kindOfFile, SNIFF_BYTES } from '../../../../shared/capture/file-kinds'
+import { MAX_INPUT_PIXELS } from '../../../../shared/capture/geometry'
 import { PdfInputError } from './errors'
 
 /**
@@ -15,43 +17,82 @@ import { PdfInputError } from './errors'
  */
 
 const run = promisify(execFile)
-const PDF_MAGIC = '%PDF-'
+/** One page at 300 dpi renders in a few seconds; a page still rendering after this is a trap (or a broken file). */
+const PAGE_RENDER_TIMEOUT_MS = 60_000
+const POINTS_PER_INCH = 72
 
 export function looksLikePdf(bytes: Uint8Array): boolean {
-  return Buffer.from(bytes.subarray(0, 1024)).toString('latin1').includes(PDF_MAGIC)
+  return kindOfFile(bytes.subarray(0, SNIFF_BYTES)) === 'pdf'
 }
 
-async function pageCount(bytes: Uint8Array, name: string): Promise<number> {
+export interface PdfPages {
+  readonly count: number
+  /** PNG bytes of each page in order, rendered one at a time as they are asked for. */
+  readonly images: AsyncIterable<Buffer>
+}
+
+/**
+ * A PDF's pages at `dpi`, once the whole file has been checked: parseable, not encrypted, at most `maxPages`
+ * pages, and no page larger than the page pipeline takes (MAX_INPUT_PIXELS at this dpi: A1 at 300 dpi, A0 at
+ * 200 dpi). The size is checked before rendering because pdftoppm would write a 5 m × 5 m page, gigabytes of
+ * PNG, to the disk before anything could refuse it. `name` is only for messages.
+ */
+export async function openPdfPages(bytes: Uint8Array, dpi: number, name: string, maxPages: number): Promise<PdfPages> {
+  const unreadable = (error: unknown): PdfInputError => new PdfInputError('unreadablePdf', `${name} could not be parsed as a PDF`, { cause: error })
   let doc: PDFDocument
   try {
     // pdf-lib's EncryptedPDFError is not recognisable once caught, so load anyway and read the flag.
     doc = await PDFDocument.load(bytes, { ignoreEncryption: true, updateMetadata: false })
   } catch (error) {
-    throw new PdfInputError('unreadablePdf', `${name} could not be parsed as a PDF`, { cause: error })
+    throw unreadable(error)
   }
   // Even an owner-password-only PDF is refused: its author restricted it, and an electronic original is not a paper to digitize.
   if (doc.isEncrypted) throw new PdfInputError('encryptedPdf', `${name} is encrypted; give the pages as images or an unencrypted PDF`)
-  return doc.getPageCount()
+  let sizes: { width: number; height: number }[]
+  try {
+    // pdf-lib loads leniently: a file without a page tree only fails here.
+    sizes = doc.getPages().map((page) => {
+      const userUnit = page.node.lookupMaybe(PDFName.of('UserUnit'), PDFNumber)?.asNumber() ?? 1
+      const { width, height } = page.getMediaBox()
+      return { width: Math.abs(width * userUnit), height: Math.abs(height * userUnit) }
+    })
+  } catch (error) {
+    throw unreadable(error)
+  }
+  const count = sizes.length
+  if (count === 0) throw new PdfInputError('unreadablePdf', `${name} has no pages`)
+  if (count > maxPages) throw new PdfInputError('tooManyPages', `${name} has ${count} pages; at most ${maxPages} go into one archival PDF`)
+  sizes.forEach(({ width, height }, index) => {
+    const pixels = (width / POINTS_PER_INCH) * dpi * ((height / POINTS_PER_INCH) * dpi)
+    if (!(pixels <= MAX_INPUT_PIXELS)) {
+      const mm = (points: number): number => Math.round((points / POINTS_PER_INCH) * 25.4)
+      throw new PdfInputError('pageTooLarge', `${name} page ${index + 1} is ${mm(width)} × ${mm(height)} mm; at ${dpi} dpi that is more than ${MAX_INPUT_PIXELS} pixels`)
+    }
+  })
+  return { count, images: renderPages(bytes, dpi, name, count) }
 }
 
-/** PNG bytes of every page of `bytes`, in order, at `dpi`. `name` is only for messages. */
-export async function rasterizePdf(bytes: Uint8Array, dpi: number, name: string, maxPages: number): Promise<Buffer[]> {
-  const pages = await pageCount(bytes, name)
-  if (pages > maxPages) throw new PdfInputError('tooManyPages', `${name} has ${pages} pages; at most ${maxPages} go into one archival PDF`)
+async function* renderPages(bytes: Uint8Array, dpi: number, name: string, count: number): AsyncGenerator<Buffer> {
   const dir = await mkdtemp(join(tmpdir(), 'motcua-digitize-'))
   try {
-    await writeFile(join(dir, 'input.pdf'), bytes)
-    try {
-      await run('pdftoppm', ['-r', String(dpi), '-png', join(dir, 'input.pdf'), join(dir, 'page')])
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-        throw new PdfInputError('rasterizerMissing', 'Reading PDF inputs needs pdftoppm from poppler (Debian/Ubuntu: apt install poppler-utils; Windows: add poppler to PATH), or give the pages as images')
+    const input = join(dir, 'input.pdf')
+    await writeFile(input, bytes)
+    for (let page = 1; page <= count; page++) {
+      const output = join(dir, 'page')
+      try {
+        await run('pdftoppm', ['-r', String(dpi), '-png', '-f', String(page), '-l', String(page), '-singlefile', input, output], { timeout: PAGE_RENDER_TIMEOUT_MS, killSignal: 'SIGKILL' })
+      } catch (error) {
+        const failure = error as NodeJS.ErrnoException & { killed?: boolean; stderr?: string }
+        if (failure.code === 'ENOENT') {
+          throw new PdfInputError('rasterizerMissing', 'Reading PDF inputs needs pdftoppm from poppler (Debian/Ubuntu: apt install poppler-utils; Windows: add poppler to PATH), or give the pages as images')
+        }
+        if (failure.killed) throw new PdfInputError('unreadablePdf', `pdftoppm took more than ${PAGE_RENDER_TIMEOUT_MS} ms over ${name} page ${page}`, { cause: error })
+        throw new PdfInputError('unreadablePdf', `pdftoppm could not render ${name} page ${page}: ${String(failure.stderr ?? error).trim().slice(0, 300)}`, { cause: error })
       }
-      throw new PdfInputError('unreadablePdf', `pdftoppm could not render ${name}: ${String((error as { stderr?: string }).stderr ?? error).trim().slice(0, 300)}`, { cause: error })
+      const png = await readFile(`${output}.png`)
+      await rm(`${output}.png`)
+      yield png
     }
-    // pdftoppm numbers pages page-1.png or page-01.png..., padded to the page count's width.
-    const files = (await readdir(dir)).filter((file) => /^page-\d+\.png$/.test(file)).sort((a, b) => Number(/\d+/.exec(a)![0]) - Number(/\d+/.exec(b)![0]))
-    return await Promise.all(files.map((file) => readFile(join(dir, file))))
   } finally {
     await rm(dir, { recursive: true, force: true })
   }

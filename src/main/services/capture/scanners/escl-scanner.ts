@@ -1,9 +1,10 @@
+import { kindOfFile, SNIFF_BYTES } from '../../../../shared/capture/file-kinds'
 import { MotcuaError } from '../../../../shared/contract/dispatch'
 import type { DocumentScannerCapabilities } from '../../../../shared/contract/document-scanner-schemas'
 import { httpExchange, type HttpReply } from './escl-http'
 import { describeEsclCapabilities, parseEsclCapabilities, parseEsclStatus, planEsclJob, scanSettingsXml, type EsclCapabilities, type EsclStatus } from './escl-protocol'
 import { DocumentScanError } from './scanner-errors'
-import { sleep, throwIfCancelled, type DocumentScanSource, type ScannedPage, type ScanSettings } from './scan-source'
+import { sleep, throwIfCancelled, type DocumentScanSource, type PageSink, type ScannedPage, type ScanSettings } from './scan-source'
 
 export interface EsclTimings {
   /** Longest silence for capabilities, status, creating and deleting a job. */
@@ -41,11 +42,10 @@ export function normalizeEsclAddress(typed: string): URL {
   return new URL(`${url.origin}${path === '' ? '/eSCL' : path}`)
 }
 
-function isImage(bytes: Uint8Array): ScannedPage['mime'] | undefined {
-  if (bytes.length > 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'image/jpeg'
-  const png = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]
-  if (bytes.length > png.length && png.every((byte, index) => bytes[index] === byte)) return 'image/png'
-  return undefined
+/** A page as a scanner may send it: JPEG or PNG (the formats asked for), nothing else. */
+function pageMime(bytes: Uint8Array): ScannedPage['mime'] | undefined {
+  const kind = kindOfFile(bytes.subarray(0, SNIFF_BYTES))
+  return kind === 'jpeg' ? 'image/jpeg' : kind === 'png' ? 'image/png' : undefined
 }
 
 /** What a scanner's status says about a feeder that produced nothing, or a job that failed. */
@@ -98,7 +98,7 @@ export class EsclScanner implements DocumentScanSource {
     return parseEsclStatus(await this.getXml('ScannerStatus', signal))
   }
 
-  async scan(settings: ScanSettings, onPage: (page: ScannedPage) => void, signal: AbortSignal): Promise<void> {
+  async scan(settings: ScanSettings, onPage: PageSink, signal: AbortSignal): Promise<void> {
     const job = planEsclJob(await this.esclCapabilities(signal), settings)
     const created = await this.whileBusy('ScanJobs', signal, () =>
       httpExchange(this.resource('ScanJobs'), { method: 'POST', body: scanSettingsXml(job), idleTimeoutMs: this.timings.requestIdleMs, maxBytes: MAX_XML_BYTES, tooLargeCode: 'badResponse', signal }),
@@ -117,10 +117,10 @@ export class EsclScanner implements DocumentScanSource {
         )
         if (reply.status === 404) break
         if (reply.status !== 200) throw await this.explainFailure('badResponse', `NextDocument: HTTP ${reply.status}`)
-        const mime = isImage(reply.body)
+        const mime = pageMime(reply.body)
         if (!mime) throw new DocumentScanError('badResponse', `NextDocument: not a JPEG or PNG image (${String(reply.headers['content-type']).slice(0, 60)}, ${reply.body.byteLength} bytes)`)
         throwIfCancelled(signal)
-        onPage({ bytes: new Uint8Array(reply.body.buffer, reply.body.byteOffset, reply.body.byteLength), mime, dpi: job.resolution })
+        await onPage({ bytes: new Uint8Array(reply.body.buffer, reply.body.byteOffset, reply.body.byteLength), mime, dpi: job.resolution })
         pages++
       }
     } catch (error) {

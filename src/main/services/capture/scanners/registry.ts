@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises'
+import { readFile, rename } from 'node:fs/promises'
 import { join } from 'node:path'
 import { z } from 'zod'
 import { MotcuaError } from '../../../../shared/contract/dispatch'
@@ -60,12 +60,31 @@ export class DocumentScannerRegistry {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
       throw error
     }
-    const parsed = StoredScannersSchema.safeParse(JSON.parse(text))
-    if (!parsed.success) {
-      this.options.log(`${this.path} is not a list of scanners; ignoring it`)
-      return []
+    let json: unknown
+    try {
+      json = JSON.parse(text)
+    } catch (error) {
+      return this.setAside(`is not JSON (${error instanceof Error ? error.message : String(error)})`)
     }
+    const parsed = StoredScannersSchema.safeParse(json)
+    if (!parsed.success) return this.setAside('is not a list of scanners')
     return parsed.data.escl
+  }
+
+  /**
+   * A damaged scanner list counts as empty, so scanning from SANE and adding scanners still work; the file is
+   * moved aside rather than overwritten by the next add, so a technician can still read what it held.
+   */
+  private async setAside(why: string): Promise<string[]> {
+    const aside = `${this.path}.bad`
+    try {
+      await rename(this.path, aside)
+      this.options.log(`${this.path} ${why}; moved it to ${aside} and continue without network scanners`)
+    } catch (error) {
+      // Two readers at once: the other one has moved it already.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.options.log(`${this.path} ${why}, and moving it aside failed: ${String(error)}`)
+    }
+    return []
   }
 
   private async describeEscl(scanner: EsclScanner): Promise<DocumentScanner> {

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process'
 import { mkdtemp, readFile, rm, unlink } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, dirname, join, resolve as resolvePath } from 'node:path'
 import type { CaptureMode } from '../../../../shared/capture/types'
 import type { DocumentScannerCapabilities, ScanSource } from '../../../../shared/contract/document-scanner-schemas'
 import { DocumentScanError } from './scanner-errors'
-import { chooseResolution, resolutionsInRange, scannerColorMode, throwIfCancelled, type DocumentScanSource, type ScannedPage, type ScanSettings } from './scan-source'
+import { chooseResolution, resolutionsInRange, scannerColorMode, throwIfCancelled, type DocumentScanSource, type PageSink, type ScanSettings } from './scan-source'
 
 /**
  * Scanners on Linux through SANE's own command, scanimage (Debian sane-utils): USB scanners with a SANE
@@ -173,14 +173,14 @@ export class SaneScanner implements DocumentScanSource {
     return { sources, colorModes, resolutions: options.resolutions.slice(0, 64), maxWidthMm: options.maxWidthMm ?? 210, maxHeightMm: options.maxHeightMm ?? 297 }
   }
 
-  async scan(settings: ScanSettings, onPage: (page: ScannedPage) => void, signal: AbortSignal): Promise<void> {
+  async scan(settings: ScanSettings, onPage: PageSink, signal: AbortSignal): Promise<void> {
     const options = await this.deviceOptions()
     const source = saneSourceNames(options.sources)[settings.source === 'feeder' && settings.duplex ? 'feederDuplex' : settings.source]
     const mode = saneModeNames(options.modes)[scannerColorMode(settings.colorMode)]
     if (source === undefined || mode === undefined) throw new DocumentScanError('unsupportedSettings', `SANE device ${this.device} cannot scan ${settings.source}${settings.duplex ? ' duplex' : ''} in ${settings.colorMode}`)
     const dpi = chooseResolution(options.resolutions, settings.dpi)
     throwIfCancelled(signal)
-    const folder = await mkdtemp(join(tmpdir(), 'motcua-scan-'))
+    const folder = resolvePath(await mkdtemp(join(tmpdir(), 'motcua-scan-')))
     try {
       await this.runBatch(folder, [
         ...['--device-name', this.device, '--format=png', `--batch=${join(folder, 'p%d.png')}`, '--batch-print'],
@@ -196,7 +196,7 @@ export class SaneScanner implements DocumentScanSource {
   }
 
   /** scanimage --batch --batch-print names each page on stdout once the file is whole. */
-  private runBatch(folder: string, args: string[], dpi: number, onPage: (page: ScannedPage) => void, signal: AbortSignal): Promise<void> {
+  private runBatch(folder: string, args: string[], dpi: number, onPage: PageSink, signal: AbortSignal): Promise<void> {
     const scanimage = this.sane.scanimage ?? 'scanimage'
     const pageIdleMs = this.sane.pageIdleMs ?? DEFAULT_PAGE_IDLE_MS
     return new Promise((resolve, reject) => {
@@ -218,15 +218,16 @@ export class SaneScanner implements DocumentScanSource {
       signal.addEventListener('abort', onAbort, { once: true })
       const deliver = (path: string): void => {
         idleTimer.refresh()
-        // Only the files scanimage was told to write, in the folder made for this job.
-        if (!path.startsWith(`${folder}/`) && !path.startsWith(`${folder}\\`)) return stop(new DocumentScanError('badResponse', `scanimage named an unexpected file ${path.slice(0, 200)}`))
+        // Only the files scanimage was told to write (p%d.png), in the folder made for this job: each is read, then deleted.
+        const resolved = resolvePath(path)
+        if (dirname(resolved) !== folder || !/^p\d+\.png$/.test(basename(resolved))) return stop(new DocumentScanError('badResponse', `scanimage named an unexpected file ${path.slice(0, 200)}`))
         delivering = delivering.then(async () => {
           if (failure) return
-          const bytes = await readFile(path)
-          await unlink(path)
+          const bytes = await readFile(resolved)
+          await unlink(resolved)
           if (failure) return
           pages++
-          onPage({ bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), mime: 'image/png', dpi })
+          await onPage({ bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), mime: 'image/png', dpi })
         })
         delivering.catch((error: unknown) => stop(new DocumentScanError('scanFailed', `Reading the page ${path}: ${String(error)}`)))
       }

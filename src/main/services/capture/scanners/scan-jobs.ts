@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import sharp from 'sharp'
 import { MotcuaError } from '../../../../shared/contract/dispatch'
-import { MAX_SCANNED_PAGE_BYTES, type DocumentScanFinished, type DocumentScanPage, type ScanDocumentsInput } from '../../../../shared/contract/document-scanner-schemas'
+import { MAX_PAGES_PER_SCAN_JOB, MAX_SCANNED_PAGE_BYTES, type DocumentScanFinished, type DocumentScanPage, type ScanDocumentsInput } from '../../../../shared/contract/document-scanner-schemas'
 import { DocumentScanError } from './scanner-errors'
 import type { DocumentScanSource, ScannedPage } from './scan-source'
 
@@ -76,20 +76,23 @@ export class DocumentScanJobs {
 
   private async run(jobId: string, source: DocumentScanSource, input: ScanDocumentsInput, controller: AbortController): Promise<void> {
     let pages = 0
-    let delivering = Promise.resolve()
     let pageFailure: DocumentScanError | undefined
-    const onPage = (page: ScannedPage): void => {
-      delivering = delivering.then(async () => {
-        if (pageFailure || controller.signal.aborted) return
-        try {
-          const fitted = await fitPageForEvent(page)
-          if (controller.signal.aborted) return
-          this.events.page({ jobId, index: pages++, imageBase64: Buffer.from(fitted.bytes).toString('base64'), mime: fitted.mime, dpi: fitted.dpi })
-        } catch (error) {
-          pageFailure = error instanceof DocumentScanError ? error : new DocumentScanError('scanFailed', String(error))
-          controller.abort()
-        }
-      })
+    const stopWith = (error: DocumentScanError): void => {
+      pageFailure ??= error
+      controller.abort()
+    }
+    // The source waits for each page to be passed on before it takes the next one.
+    const onPage = async (page: ScannedPage): Promise<void> => {
+      if (pageFailure || controller.signal.aborted) return
+      // A feeder that never says "no more" (a broken scanner, a loop in the paper path) must still end.
+      if (pages >= MAX_PAGES_PER_SCAN_JOB) return stopWith(new DocumentScanError('tooManyPages', `The scanner sent more than ${MAX_PAGES_PER_SCAN_JOB} pages in one job`))
+      try {
+        const fitted = await fitPageForEvent(page)
+        if (controller.signal.aborted) return
+        this.events.page({ jobId, index: pages++, imageBase64: Buffer.from(fitted.bytes).toString('base64'), mime: fitted.mime, dpi: fitted.dpi })
+      } catch (error) {
+        stopWith(error instanceof DocumentScanError ? error : new DocumentScanError('scanFailed', String(error)))
+      }
     }
     let failure: DocumentScanError | undefined
     try {
@@ -98,7 +101,6 @@ export class DocumentScanJobs {
     } catch (error) {
       failure = error instanceof DocumentScanError ? error : new DocumentScanError('scanFailed', error instanceof Error ? error.message : String(error))
     }
-    await delivering
     // A page that could not be passed on is why the scan was stopped, not the cancellation that followed.
     failure = pageFailure ?? (controller.signal.aborted ? new DocumentScanError('cancelled', 'Scan cancelled') : failure)
     this.running.delete(jobId)

@@ -17,11 +17,16 @@ export interface ScannedPage {
   readonly dpi: number
 }
 
+export type PageSink = (page: ScannedPage) => void | Promise<void>
+
 /** One scanner, whatever protocol reaches it. */
 export interface DocumentScanSource {
   capabilities(): Promise<DocumentScannerCapabilities>
-  /** Resolves when the last page is delivered; rejects with a DocumentScanError (cancelled when the signal aborts). */
-  scan(settings: ScanSettings, onPage: (page: ScannedPage) => void, signal: AbortSignal): Promise<void>
+  /**
+   * Resolves when the last page is delivered; rejects with a DocumentScanError (cancelled when the signal aborts).
+   * The next page waits for onPage's promise, so a slow consumer holds the pages back instead of piling them up.
+   */
+  scan(settings: ScanSettings, onPage: PageSink, signal: AbortSignal): Promise<void>
 }
 
 /** The usual resolutions offered from a scanner that accepts a range. */
