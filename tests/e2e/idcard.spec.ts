@@ -84,6 +84,20 @@ test('a resident books an appointment identified by the chip card, the identity 
   expect(stored).not.toContain('048090012345')
 })
 
+test('a card whose data does not match its signature is refused as an identity, in Vietnamese', async ({ page }) => {
+  await card.remove()
+  card = await insertWhenListening(createCardEmulator(await sampleProfile(), { tamper: 'dg13' }), pcscd)
+  try {
+    const kiosk = await new KioskScreen(page).open(host.url('kiosk'))
+    await kiosk.readIdCard(SAMPLE_QR)
+    await expect(page.getByRole('alert')).toHaveText(/^Dữ liệu trên thẻ không khớp chữ ký của cơ quan cấp thẻ/, { timeout: 20_000 })
+    await expect(page.getByRole('heading', { name: /Xin chào/ })).toHaveCount(0)
+  } finally {
+    await card.remove()
+    card = await insertWhenListening(createCardEmulator(await sampleProfile()), pcscd)
+  }
+})
+
 /** Asks main, as the screen does, whether a card is on a reader. */
 async function cardOnAnyReader(): Promise<boolean> {
   const response = await fetch('/api/op/getIdCardPresence', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' })

@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises'
-import { CommanderError, Option, type Command } from 'commander'
+import { CommanderError, InvalidArgumentError, Option, type Command } from 'commander'
 import { IdCardAccessKeySchema, type IdCardAccessKey, type IdCardFailure, type ReadIdCardOutput } from '../../shared/contract/idcard-schemas'
 import { idCardTrustDirs } from '../../main/services'
 import { createCardEmulator } from '../../main/services/idcard/emulator/card-emulator'
@@ -72,6 +72,25 @@ function humanReading(reading: Extract<ReadIdCardOutput, { status: 'read' }>): s
   ].join('\n')
 }
 
+/** --port: a TCP port; commander prints the message after naming the option and the value. */
+export function parsePort(value: string): number {
+  const port = Number(value)
+  if (!/^\d+$/.test(value) || port < 1 || port > 65535) throw new InvalidArgumentError('Cổng phải là số nguyên từ 1 đến 65535 (port must be an integer from 1 to 65535).')
+  return port
+}
+
+// Long enough for a resident to find the card; short enough that a typo does not hang the terminal for hours.
+const MAX_WAIT_SECONDS = 600
+
+/** --wait: seconds, possibly fractional. */
+export function parseWaitSeconds(value: string): number {
+  const seconds = Number(value)
+  if (value.trim() === '' || !Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_WAIT_SECONDS) {
+    throw new InvalidArgumentError(`Thời gian chờ phải là số giây lớn hơn 0 và không quá ${MAX_WAIT_SECONDS} (wait must be a number of seconds above 0, at most ${MAX_WAIT_SECONDS}).`)
+  }
+  return seconds
+}
+
 const untilInterrupted = (): Promise<void> =>
   new Promise((resolve) => {
     process.once('SIGINT', () => resolve())
@@ -85,7 +104,7 @@ export function registerIdCardCommands(program: Command, context: { resourcesDir
     .command('emulate')
     .description('giả lập thẻ trong đầu đọc ảo vsmartcard (vpcd) cho đến khi nhấn Ctrl+C (emulate a card in the virtual reader)')
     .requiredOption('--profile <file>', 'hồ sơ thẻ JSON, ví dụ resources/idcard/sample-profile.json')
-    .option('--port <port>', `cổng TCP của vpcd (mặc định ${VPCD_DEFAULT_PORT})`, Number, VPCD_DEFAULT_PORT)
+    .option('--port <port>', `cổng TCP của vpcd (mặc định ${VPCD_DEFAULT_PORT})`, parsePort, VPCD_DEFAULT_PORT)
     .option('--csca-out <file>', 'ghi chứng thư CSCA thử nghiệm của thẻ ra tệp PEM, để `idcard read --trust` xác thực được')
     .action(async (options: { profile: string; port: number; cscaOut?: string }) => {
       const profile = await loadCardProfile(options.profile)
@@ -127,12 +146,12 @@ export function registerIdCardCommands(program: Command, context: { resourcesDir
     .option('--qr <text>', 'nội dung mã QR trên thẻ')
     .option('--can <digits>', 'số CAN 6 chữ số in trên thẻ (mở thẻ bằng PACE)')
     .option('--trust <dir>', 'thư mục chứng thư CSCA tin cậy thêm (mặc định: thư mục idcard-trust trong thư mục dữ liệu)')
-    .addOption(new Option('--wait <seconds>', 'chờ thẻ tối đa bao nhiêu giây').argParser(Number).default(3))
+    .addOption(new Option('--wait <seconds>', 'chờ thẻ tối đa bao nhiêu giây').argParser(parseWaitSeconds).default(3))
     .option('--json', 'JSON output')
     .action(async (options: { reader?: string; mrz?: string; qr?: string; can?: string; trust?: string; wait: number; json?: boolean }) => {
       const accessKey = accessKeyOf(options)
       const [shipped, dataFolder] = idCardTrustDirs(context.resourcesDir, defaultDataDir())
-      const trustList = await loadIdCardTrustList([shipped!, options.trust ?? dataFolder!])
+      const trustList = await loadIdCardTrustList([shipped!, options.trust ?? dataFolder!], context.log)
       const readers = new PcscReaders({ log: context.log })
       await readers.start()
       try {

@@ -144,7 +144,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
           readers: cardReaders,
           accessKey,
           // Read at every call: a technician's new CSCA applies to the next card.
-          trustList: await loadIdCardTrustList(idCardTrustDirs(options.resourcesDir, options.dataDir)),
+          trustList: await loadIdCardTrustList(idCardTrustDirs(options.resourcesDir, options.dataDir), options.log),
           waitForCardMs: WAIT_FOR_CARD_MS,
           onProgress: (progress) => emitter.emit('event', 'idCardProgress', progress),
           log: options.log,
@@ -155,7 +155,8 @@ export async function createServices(options: ServicesOptions): Promise<Services
       try {
         return await finished
       } finally {
-        cardRead = undefined
+        // A read started after this one was cancelled may already be the current one: leave it be.
+        if (cardRead?.controller === controller) cardRead = undefined
       }
     },
     cancelIdCardRead: async () => {

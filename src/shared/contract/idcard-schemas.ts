@@ -33,11 +33,13 @@ export const IdCardMrzSchema = z
   })
   .strict()
 
-/** DG13 with dates as YYYY-MM-DD; the keys of the emulator's card profiles. */
+/** DG13 with dates as YYYY-MM-DD: the one list of its keys (the parser's type, the emulator's card profiles). */
 export const IdCardPersonalDataSchema = z
   .object({
+    /** The 12-digit personal identification number. */
     idNumber: text,
     fullName: text,
+    /** YYYY-MM-DD, or YYYY-MM / YYYY when the record knows only part of the date (printed with 00). */
     dateOfBirth: text,
     sex: text,
     nationality: text,
@@ -46,14 +48,19 @@ export const IdCardPersonalDataSchema = z
     hometown: text,
     residence: text,
     identifyingFeatures: text,
+    /** YYYY-MM-DD */
     issueDate: text,
+    /** YYYY-MM-DD; null when the card has no expiry (it prints "Không thời hạn" instead of a date). */
     expiryDate: text.nullable(),
     fatherName: text,
     motherName: text,
+    /** Empty when the card records no spouse. */
     spouseName: text,
+    /** The old 9-digit identity card (CMND) number; empty when there is none. */
     oldIdNumber: text,
   })
   .strict()
+export type IdCardPersonalData = z.infer<typeof IdCardPersonalDataSchema>
 
 export const PASSIVE_AUTHENTICATION_VERDICTS = ['valid', 'signatureInvalid', 'hashMismatch', 'unknownCsca'] as const
 

@@ -102,6 +102,23 @@ describe('reading the emulated card', () => {
     expect(result.face.image.equals(profile.face.jpeg)).toBe(true)
   })
 
+  // BAC-only cards: with PACE, EF.CardAccess (read in the clear) would hit the same limit. PACE reopening is covered by the extended-length fallback above.
+  it.each(['6B00', '6282', '6988', '6700'])('asks for less after a plain %s to a protected READ BINARY, authenticating again', async (status) => {
+    const card = emulator({ pace: false, maxReadLength: 100, tooLongStatus: Number.parseInt(status, 16), plainErrors: true })
+    let authentications = 0
+    const counting: CardChannel = { transmit: async (apdu) => (apdu[1] === 0x82 && authentications++, card.transmit(apdu)) }
+    const result = await readCard(counting, byMrz())
+    expect(result.face.image.equals(profile.face.jpeg)).toBe(true)
+    // Once at the start, then once per refused length (223, 160, 128) before 64 fits under 100 bytes.
+    expect(authentications).toBe(4)
+  })
+
+  it('takes a DG15 refused in plain as absent, and reads on with secure messaging opened again', async () => {
+    const result = await readCard(channelTo(emulator({ plainErrors: true, restrictedDataGroups: [3, 15] })), byMrz())
+    expect([...result.dataGroups.keys()].sort((a, b) => a - b)).toEqual([1, 2, 13, 14])
+    expect(result.activeAuthentication).toBe('notSupported')
+  })
+
   it.each([160, 100, 20])('adapts to a card that answers at most %i bytes per READ BINARY', async (maxReadLength) => {
     const result = await readCard(channelTo(emulator({ maxReadLength })), byMrz())
     expect(result.face.image.equals(profile.face.jpeg)).toBe(true)
@@ -208,6 +225,16 @@ describe('passive authentication of what was read', () => {
   it("is 'signatureInvalid' when the SOD's signature is damaged", async () => {
     const card = emulator({ tamper: 'sod' })
     const result = await readCard(channelTo(card), byMrz())
+    expect(verifyPassiveAuthentication(result.sod, result.dataGroups, [card.csca])).toEqual({ verdict: 'signatureInvalid' })
+  })
+})
+
+describe('an SOD this reader cannot parse', () => {
+  it("keeps the data read, with passive authentication 'signatureInvalid'", async () => {
+    const card = emulator({ tamper: 'sodUnparsable' })
+    const result = await readCard(channelTo(card), byMrz())
+    expect(result.personalData).toEqual(SAMPLE_DG13)
+    expect(result.sod).toBeUndefined()
     expect(verifyPassiveAuthentication(result.sod, result.dataGroups, [card.csca])).toEqual({ verdict: 'signatureInvalid' })
   })
 })

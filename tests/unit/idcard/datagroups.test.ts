@@ -35,7 +35,7 @@ const utf8 = (text: string) => encodeTlv(0x0c, Buffer.from(text, 'utf8'))
 const printable = (text: string) => encodeTlv(0x13, Buffer.from(text, 'latin1'))
 /** A DG13 with the given fields (already encoded) in the given order, as the card lays it out. */
 const dg13Of = (...fields: Buffer[]) => encodeTlv(0x6d, seq(int(1), bytes('060628D316010008'), encodeTlv(0x31, Buffer.concat(fields))))
-const minimalFields = [seq(int(1), printable('048090012345')), seq(int(2), utf8('Nguyễn Văn Mẫu')), seq(int(3), printable('15/03/1990')), seq(int(11), printable('10/08/2021'))]
+const minimalFields = [seq(int(1), printable('048090012345')), seq(int(2), utf8('Nguyễn Văn Mẫu')), seq(int(3), printable('15/03/1990')), seq(int(11), printable('10/08/2021')), seq(int(12), utf8('15/03/2030'))]
 
 describe('EF.COM', () => {
   it('gives the LDS and Unicode versions and the data groups listed', () => {
@@ -70,7 +70,7 @@ describe('DG13', () => {
   it('reads fields by number whatever their order, and the parents from one SEQUENCE holding both', () => {
     const parents = seq(int(13), seq(utf8('Cha'), utf8('Mẹ')))
     const parsed = parseDg13(dg13Of(parents, ...[...minimalFields].reverse(), seq(int(16), printable('ABCDEF0123456789'))))
-    expect(parsed).toMatchObject({ idNumber: '048090012345', fatherName: 'Cha', motherName: 'Mẹ', spouseName: '', expiryDate: null, sex: '' })
+    expect(parsed).toMatchObject({ idNumber: '048090012345', fatherName: 'Cha', motherName: 'Mẹ', spouseName: '', expiryDate: '2030-03-15', sex: '' })
   })
 
   it('normalises text to NFC', () => {
@@ -79,10 +79,20 @@ describe('DG13', () => {
     expect(parsed.fullName).toBe('Nguyễn Văn Mẫu'.normalize('NFC'))
   })
 
-  it('treats an expiry that is not a date as no expiry, and keeps partly known birth dates partial', () => {
-    const parsed = parseDg13(dg13Of(minimalFields[0]!, minimalFields[1]!, seq(int(3), printable('00/00/1950')), minimalFields[3]!, seq(int(12), utf8('Không thời hạn'))))
-    expect(parsed).toMatchObject({ dateOfBirth: '1950', expiryDate: null })
-    expect(parseDg13(dg13Of(minimalFields[0]!, minimalFields[1]!, seq(int(3), printable('00/07/1950')), minimalFields[3]!)).dateOfBirth).toBe('1950-07')
+  /** The minimal DG13 with `field` (number and printed value) in place of its own. */
+  const withField = (number: number, value: Buffer): Buffer => dg13Of(...minimalFields.filter((field) => field[4] !== number), seq(int(number), value))
+
+  it('reads a DG13 without an expiry field as a card without expiry', () => {
+    expect(parseDg13(dg13Of(...minimalFields.slice(0, 4))).expiryDate).toBeNull()
+  })
+
+  it.each(['Không thời hạn', 'KHÔNG THỜI HẠN', 'khong  thoi han', 'Không thời hạn'.normalize('NFD')])('reads the expiry "%s" as no expiry', (printed) => {
+    expect(parseDg13(withField(12, utf8(printed))).expiryDate).toBeNull()
+  })
+
+  it('keeps partly known birth dates partial', () => {
+    expect(parseDg13(withField(3, printable('00/00/1950'))).dateOfBirth).toBe('1950')
+    expect(parseDg13(withField(3, printable('00/07/1950'))).dateOfBirth).toBe('1950-07')
   })
 
   it.each<[string, Buffer, DataGroupErrorCode]>([
@@ -91,6 +101,14 @@ describe('DG13', () => {
     ['a field number that is not an INTEGER', dg13Of(seq(utf8('1'), utf8('x'))), 'malformed'],
     ['no field set', encodeTlv(0x6d, seq(int(1))), 'malformed'],
     ['a truncated file', dg13Of(...minimalFields).subarray(0, 40), 'malformed'],
+    ['a birth date out of range (99/99/9999)', withField(3, printable('99/99/9999')), 'invalidDate'],
+    ['a birth date that does not exist (31/02/1990)', withField(3, printable('31/02/1990')), 'invalidDate'],
+    ['a day without its month (15/00/1990)', withField(3, printable('15/00/1990')), 'invalidDate'],
+    ['an issue date before 1900', withField(11, printable('10/08/1021')), 'invalidDate'],
+    ['an expiry that is neither a date nor "Không thời hạn"', withField(12, utf8('Vô thời hạn')), 'invalidDate'],
+    ['an ID number that is not 12 digits', withField(1, printable('04809001234')), 'malformed'],
+    ['an ID number with letters', withField(1, printable('04809001234A')), 'malformed'],
+    ['a field number given twice', dg13Of(...minimalFields, seq(int(2), utf8('Người Khác'))), 'malformed'],
   ])('rejects %s', (_name, file, code) => {
     expectDataGroupError(() => parseDg13(file), code)
   })

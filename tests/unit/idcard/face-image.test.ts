@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { describe, expect, it } from 'vitest'
-import { jpeg2000Codestream, jpeg2000ToJpeg } from '../../../src/main/services/idcard/face-image'
+import { MAX_FACE_SIDE, jpeg2000Codestream, jpeg2000Size, jpeg2000ToJpeg } from '../../../src/main/services/idcard/face-image'
 import { PROJECT_ROOT } from '../../helpers/browser-mode-host'
 
 /** The sample card's face made JPEG 2000 by an independent encoder (ImageMagick with OpenJPEG), as many cards store it. */
@@ -37,5 +37,21 @@ describe('faces stored as JPEG 2000', () => {
     const jp2 = sampleFaceAs('jp2')
     await expect(jpeg2000ToJpeg(jp2.subarray(0, 200))).rejects.toThrow()
     await expect(jpeg2000ToJpeg(Buffer.from('not an image at all'))).rejects.toThrow()
+  })
+  it('reads the size from SIZ and refuses a forged one beyond the limit before decoding', async () => {
+    const codestream = Buffer.from(jpeg2000Codestream(sampleFaceAs('jp2')))
+    expect(jpeg2000Size(codestream)).toEqual({ width: 240, height: 320 })
+    // Xsiz and Ysiz at 60000: decoding would ask for gigabytes.
+    codestream.writeUInt32BE(60_000, 8)
+    codestream.writeUInt32BE(60_000, 12)
+    await expect(jpeg2000ToJpeg(codestream)).rejects.toThrow(`exceeds ${MAX_FACE_SIDE}`)
+    codestream.writeUInt32BE(320, 12)
+    await expect(jpeg2000ToJpeg(codestream)).rejects.toThrow(`exceeds ${MAX_FACE_SIDE}`)
+  })
+
+  it('decodes again after a damaged image', async () => {
+    const jp2 = sampleFaceAs('jp2')
+    await expect(jpeg2000ToJpeg(jp2.subarray(0, 200))).rejects.toThrow()
+    expect((await jpeg2000ToJpeg(jp2)).subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]))
   })
 })

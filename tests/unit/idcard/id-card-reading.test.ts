@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { createCardEmulator } from '../../../src/main/services/idcard/emulator/card-emulator'
-import { accessKeysFor, readIdCardOver } from '../../../src/main/services/idcard/id-card-reading'
+import { createCardEmulator, type CardEmulator } from '../../../src/main/services/idcard/emulator/card-emulator'
+import { accessKeysFor, readIdCardFromReader, readIdCardOver } from '../../../src/main/services/idcard/id-card-reading'
 import { ReadIdCardOutputSchema, type IdCardProgress } from '../../../src/shared/contract/idcard-schemas'
 import { SAMPLE_DG13, SAMPLE_MRZ, SAMPLE_QR, channelTo, sampleProfile } from '../../helpers/idcard-card'
 
@@ -36,5 +36,34 @@ describe('a read as the screen receives it', () => {
     const keys = accessKeysFor({ mrz: SAMPLE_MRZ }) as Exclude<ReturnType<typeof accessKeysFor>, string>
     const reading = await readIdCardOver(channelTo(card), keys, { trustList: [card.csca] })
     expect(reading.status === 'read' && reading.passiveAuthentication).toEqual({ verdict: 'hashMismatch', dataGroup: 13 })
+  })
+})
+
+describe('the log of a failed read', () => {
+  /** Reads `card` as if it lay on a PC/SC reader, collecting the log. */
+  async function logOfReading(card: CardEmulator): Promise<{ reason: string; log: string[] }> {
+    const log: string[] = []
+    const readers = {
+      waitForCard: async () => 'Reader 0',
+      connect: async (readerName: string) => ({ readerName, atr: Buffer.alloc(0), protocol: 'T1' as const, disconnect: async () => undefined, ...channelTo(card) }),
+    }
+    const reading = await readIdCardFromReader({ readers, accessKey: { mrz: SAMPLE_MRZ }, trustList: [], waitForCardMs: 100, log: (line) => log.push(line) })
+    return { reason: reading.status === 'failed' ? reading.reason : reading.status, log }
+  }
+
+  it('names the damaged DG13 but none of its values', async () => {
+    const profile = await sampleProfile()
+    const badDate = '31/02/1990'
+    const { reason, log } = await logOfReading(createCardEmulator({ ...profile, dg13: { ...profile.dg13, dateOfBirth: badDate } }))
+    expect(reason).toBe('readFailed')
+    expect(log.join('\n')).toMatch(/DG13.*invalidDate/)
+    for (const value of [badDate, '1990', profile.dg13.idNumber, profile.dg13.fullName]) expect(log.join('\n')).not.toContain(value)
+  })
+
+  it('names the damaged DG1 but none of the MRZ', async () => {
+    const { reason, log } = await logOfReading(createCardEmulator(await sampleProfile(), { tamper: 'dg1' }))
+    expect(reason).toBe('readFailed')
+    expect(log.join('\n')).toMatch(/DG1.*invalidMrz/)
+    for (const value of [...SAMPLE_MRZ.split('\n').map((line) => line.slice(0, 15)), 'NGUYEN', '090012345', '900315']) expect(log.join('\n')).not.toContain(value)
   })
 })

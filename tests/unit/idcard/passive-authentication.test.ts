@@ -40,7 +40,7 @@ describe('passive authentication', () => {
   it("is 'unknownCsca' when another CSCA, or the real Vietnamese one, is all the trust list has", async () => {
     const pki = createTestPki()
     const sod = parseSod(buildSod(dataGroups, pki))
-    const vietnam = await loadTrustList(directoryWith({ 'csca-vn.pem': readFileSync(CSCA_VN_PATH) }))
+    const vietnam = await loadTrustList(directoryWith({ 'csca-vn.pem': readFileSync(CSCA_VN_PATH) }), () => undefined)
     expect(vietnam).toHaveLength(1)
     expect(verifyPassiveAuthentication(sod, dataGroups, [...vietnam, createTestPki().csca])).toEqual({ verdict: 'unknownCsca' })
   })
@@ -79,12 +79,20 @@ describe('trust list', () => {
   it('reads PEM bundles and DER files, ignoring other files', async () => {
     const [first, second, third] = [createTestPki().csca, createTestPki().csca, createTestPki().csca]
     const directory = directoryWith({ 'bundle.pem': `${first!.toString()}\n${second!.toString()}`, 'third.cer': third!.raw, 'README.txt': 'not a certificate' })
-    const loaded = await loadTrustList(directory)
+    const loaded = await loadTrustList(directory, () => undefined)
     expect(loaded.map((certificate) => certificate.fingerprint256).sort()).toEqual([first!, second!, third!].map((certificate) => certificate.fingerprint256).sort())
   })
 
-  it('names a file that is not a certificate, and a missing directory', async () => {
-    await expect(loadTrustList(directoryWith({ 'broken.pem': 'nonsense' }))).rejects.toMatchObject({ code: 'invalidCertificate' })
-    await expect(loadTrustList('/nonexistent/csca')).rejects.toBeInstanceOf(TrustListError)
+  it('skips and logs a file that is not a certificate, keeping the others', async () => {
+    const good = createTestPki().csca
+    const log: string[] = []
+    const loaded = await loadTrustList(directoryWith({ 'broken.pem': '-----BEGIN CERTIFICATE-----\nbm9uc2Vuc2U=\n-----END CERTIFICATE-----', 'garbage.der': 'nonsense', 'good.pem': good.toString() }), (line) => log.push(line))
+    expect(loaded.map((certificate) => certificate.fingerprint256)).toEqual([good.fingerprint256])
+    expect(log).toHaveLength(2)
+    expect(log.join('\n')).toMatch(/skipped .*broken\.pem[\s\S]*skipped .*garbage\.der/)
+  })
+
+  it('names a missing directory', async () => {
+    await expect(loadTrustList('/nonexistent/csca', () => undefined)).rejects.toBeInstanceOf(TrustListError)
   })
 })

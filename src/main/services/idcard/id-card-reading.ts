@@ -16,7 +16,7 @@ import { jpeg2000ToJpeg } from './face-image'
  */
 
 export interface ReadIdCardOptions {
-  readonly readers: PcscReaders
+  readonly readers: Pick<PcscReaders, 'waitForCard' | 'connect'>
   readonly accessKey: IdCardAccessKey
   /** The first reader to have a card when not given. */
   readonly readerName?: string
@@ -45,9 +45,9 @@ export function accessKeysFor(accessKey: IdCardAccessKey): CardAccessKey[] | IdC
 }
 
 /** The trust lists that exist among `directories` (the shipped one, the data folder's), as one list. */
-export async function loadIdCardTrustList(directories: readonly string[]): Promise<X509Certificate[]> {
+export async function loadIdCardTrustList(directories: readonly string[], log: (line: string) => void): Promise<X509Certificate[]> {
   const present = await Promise.all(directories.map((directory) => access(directory).then(() => directory, () => undefined)))
-  const lists = await Promise.all(present.filter((directory) => directory !== undefined).map(loadTrustList))
+  const lists = await Promise.all(present.filter((directory) => directory !== undefined).map((directory) => loadTrustList(directory, log)))
   return lists.flat()
 }
 

@@ -17,15 +17,18 @@ export type PassiveAuthenticationVerdict =
   | { verdict: 'hashMismatch'; dataGroup: number }
   | { verdict: 'unknownCsca' }
 
-export type TrustListErrorCode = 'unreadableTrustList' | 'invalidCertificate'
+export type TrustListErrorCode = 'unreadableTrustList'
 
 export class TrustListError extends IcaoError<TrustListErrorCode> {}
 
 const CERTIFICATE_EXTENSIONS = new Set(['.pem', '.crt', '.cer', '.der'])
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g
 
-/** Every certificate in the directory's .pem/.crt/.cer/.der files; a PEM file may hold several (a converted master list). */
-export async function loadTrustList(directory: string): Promise<X509Certificate[]> {
+/**
+ * Every certificate in the directory's .pem/.crt/.cer/.der files; a PEM file may hold several (a converted master list).
+ * A file that does not read as certificates is skipped and logged: one bad file must not stop every card from verifying.
+ */
+export async function loadTrustList(directory: string, log: (line: string) => void): Promise<X509Certificate[]> {
   let names: string[]
   try {
     names = await readdir(directory)
@@ -34,12 +37,12 @@ export async function loadTrustList(directory: string): Promise<X509Certificate[
   }
   const certificates: X509Certificate[] = []
   for (const name of names.filter((entry) => CERTIFICATE_EXTENSIONS.has(extname(entry).toLowerCase())).sort()) {
-    const bytes = await readFile(join(directory, name))
-    const blocks = bytes.toString('latin1').match(PEM_CERTIFICATE) ?? [bytes]
     try {
+      const bytes = await readFile(join(directory, name))
+      const blocks = bytes.toString('latin1').match(PEM_CERTIFICATE) ?? [bytes]
       certificates.push(...blocks.map((block) => new X509Certificate(block)))
     } catch (error) {
-      throw new TrustListError('invalidCertificate', `${name} is not a certificate: ${String(error)}`, { cause: error })
+      log(`CSCA trust list: skipped ${join(directory, name)}, not readable as certificates: ${String(error)}`)
     }
   }
   return certificates
@@ -83,15 +86,15 @@ function mismatchedDataGroup(sod: Sod, dataGroups: ReadonlyMap<number, Uint8Arra
 
 /**
  * One verdict, the most serious first: a bad signature makes the hashes meaningless, and tampered data matters more
- * than an unknown issuer. Certificate validity periods are not checked: a document signer stops signing long before
+ * than an unknown issuer. An SOD that could not be parsed (undefined) verifies nothing: signatureInvalid. Certificate validity periods are not checked: a document signer stops signing long before
  * the cards it signed expire, as ICAO expects.
  */
 export function verifyPassiveAuthentication(
-  sod: Sod,
+  sod: Sod | undefined,
   dataGroups: ReadonlyMap<number, Uint8Array>,
   trustList: readonly X509Certificate[],
 ): PassiveAuthenticationVerdict {
-  if (!sodSignatureValid(sod)) return { verdict: 'signatureInvalid' }
+  if (!sod || !sodSignatureValid(sod)) return { verdict: 'signatureInvalid' }
   const dataGroup = mismatchedDataGroup(sod, dataGroups)
   if (dataGroup !== undefined) return { verdict: 'hashMismatch', dataGroup }
   const csca = findIssuer(sod.documentSigner, trustList)

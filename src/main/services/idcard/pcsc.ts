@@ -1,4 +1,5 @@
 import type { Card, Client, Err, Reader, ReaderStatusFlags } from 'pcsc-mini'
+import { isExtendedApdu } from './icao/apdu'
 import { IcaoError } from './icao/errors'
 import { CardReadError, type CardChannel } from './reader'
 
@@ -21,7 +22,8 @@ export interface PcscPresence {
   readonly readers: ReaderPresence[]
 }
 
-export type PcscErrorCode = 'pcscUnavailable' | 'noReader' | 'noCard'
+/** 'busy': another program holds the card (PC/SC sharing violation). */
+export type PcscErrorCode = 'pcscUnavailable' | 'noReader' | 'noCard' | 'busy'
 
 export class PcscError extends IcaoError<PcscErrorCode> {}
 
@@ -59,11 +61,6 @@ function errorCode(error: unknown): string {
   return typeof error === 'object' && error !== null && 'code' in error ? String((error as Err).code) : ''
 }
 
-/** Extended-length: after the 4-byte header, a 00 byte then two length bytes (a short case 2 APDU is only 5 bytes). */
-function isExtendedApdu(apdu: Uint8Array): boolean {
-  return apdu.length > 5 && apdu[4] === 0x00
-}
-
 /** PC/SC's answer to a card operation, as the reading procedure's errors. */
 function translateCardError(error: unknown, readerName: string): unknown {
   const code = errorCode(error)
@@ -73,6 +70,16 @@ function translateCardError(error: unknown, readerName: string): unknown {
     return new CardReadError('unsupportedCard', `the card on ${readerName} does not answer as a processor card (${code})`, { cause: error })
   }
   return error
+}
+
+/** Connecting, nothing raw escapes: an untranslated error would end the read as an unexplained rejection. */
+export function translateConnectError(error: unknown, readerName: string): CardReadError | PcscError {
+  const translated = translateCardError(error, readerName)
+  if (translated instanceof CardReadError) return translated
+  const code = errorCode(error)
+  if (code === 'SharingViolation') return new PcscError('busy', `another program holds the card on ${readerName}`, { cause: error })
+  if (code === 'Timeout') return new CardReadError('timeout', `connecting to the card on ${readerName} timed out`, { cause: error })
+  return new CardReadError('readFailed', `connecting to the card on ${readerName} failed (${code || String(error)})`, { cause: error })
 }
 
 export class PcscReaders {
@@ -133,9 +140,16 @@ export class PcscReaders {
     try {
       card = await reader.connect(pcsc.CardMode.EXCLUSIVE, wanted)
     } catch (error) {
-      throw translateCardError(error, readerName)
+      throw translateConnectError(error, readerName)
     }
-    const state = await card.state().catch((error: unknown) => Promise.reject(translateCardError(error, readerName)))
+    let state: Awaited<ReturnType<Card['state']>>
+    try {
+      state = await card.state()
+    } catch (error) {
+      // Nobody else holds this card handle: let go of the card, or the reader stays claimed until the process ends.
+      await card.disconnect(pcsc.CardDisposition.RESET).catch(() => undefined)
+      throw translateConnectError(error, readerName)
+    }
     const active = card.protocol() === pcsc.Protocol.T0 ? 'T0' : card.protocol() === pcsc.Protocol.T1 ? 'T1' : 'any'
     return {
       readerName,

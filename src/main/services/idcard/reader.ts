@@ -8,13 +8,13 @@ import { DataGroupError, EF_COM, EF_SOD, EMRTD_AID, dataGroupFileId } from './da
 import { EF_CARD_ACCESS, parseCardAccess } from './datagroups/security-infos'
 import { parseSod, type Sod } from './datagroups/sod'
 import { SHORT_FILE_ID_FLAG, encodeCommandApdu, needsExtendedLength, type CommandApdu, type ResponseApdu } from './icao/apdu'
-import { BacError, completeBacAuthentication, deriveBacKeys, startBacAuthentication, type RandomSource } from './icao/bac'
+import { BacError, CHALLENGE_LENGTH, completeBacAuthentication, deriveBacKeys, startBacAuthentication, type RandomSource } from './icao/bac'
 import { IcaoError } from './icao/errors'
 import { bacMrzInformation, type BacMrzFields, type Mrz } from './icao/mrz'
 import { PaceError, establishPace, paceParameters, type PacePassword, type PaceParameters } from './icao/pace'
 import { SecureMessagingChannel, SecureMessagingError, aesSecureMessagingCipher, des3SecureMessagingCipher } from './icao/secure-messaging'
 import { TlvError, decodeTlvHeader } from './icao/tlv'
-import { SW } from './icao/status-words'
+import { SW, formatStatusWord } from './icao/status-words'
 
 /**
  * Reads a Vietnamese chip ID card over any APDU transport: EF.CardAccess in the clear, PACE when it offers a
@@ -72,7 +72,8 @@ export interface CardReadResult {
   mrz: Mrz
   personalData: Dg13
   face: FaceImage
-  sod: Sod
+  /** Undefined when this reader cannot parse it (an algorithm it does not know, several signers): passive authentication then fails, the data stays. */
+  sod: Sod | undefined
   /** The bytes of every data group read, by number: what passive authentication hashes. */
   dataGroups: ReadonlyMap<number, Buffer>
   /** The candidate that opened the card, and how. */
@@ -84,9 +85,10 @@ export interface CardReadResult {
 
 // Answers to EXTERNAL AUTHENTICATE that mean "not this key": try the next candidate.
 const WRONG_KEY_STATUS: readonly number[] = [SW.authenticationFailed, SW.conditionsNotSatisfied, SW.securityStatusNotSatisfied]
-// Answers to READ BINARY that mean "ask for less".
+// Answers to READ BINARY that mean "ask for less"; so does 6988 in plain, a reader mangling a long answer (readChunk).
 const TOO_LONG_STATUS: readonly number[] = [SW.wrongLength, SW.wrongParameters, SW.endOfFile]
-const CHALLENGE_LENGTH = 8
+// Answers to SELECT for a file the card does not have or does not let us read (DG3; DG14/DG15 on some cards).
+const ABSENT_FILE_STATUS: readonly number[] = [SW.fileNotFound, SW.securityStatusNotSatisfied]
 const AUTHENTICATION_RESPONSE_LENGTH = 40
 // 223 plaintext bytes are the most whose protected response (padding, DO'87', DO'99', DO'8E') fits 256 bytes.
 const SHORT_READ_LENGTHS = [223, 160, 128, 64, 32, 16, 8]
@@ -102,10 +104,6 @@ const SHORT_NE = 256
 interface ProtectedResponse extends ResponseApdu {
   /** The card answered in plain, which ends secure messaging (e.g. it refused an extended APDU). */
   sessionLost: boolean
-}
-
-function hex(sw: number): string {
-  return sw.toString(16).toUpperCase().padStart(4, '0')
 }
 
 const isCan = (key: CardAccessKey): key is { can: string } => 'can' in key
@@ -146,7 +144,7 @@ class CardReader {
       mrz: this.parse('DG1', parseDg1, dataGroups.get(1)),
       personalData: this.parse('DG13', parseDg13, dataGroups.get(13)),
       face: this.parse('DG2', parseDg2, dataGroups.get(2)),
-      sod: this.parse('EF.SOD', parseSod, sodBytes),
+      sod: this.optionalParse(parseSod, sodBytes),
       dataGroups,
       accessKey,
       accessControl,
@@ -160,7 +158,17 @@ class CardReader {
       return parser(bytes ?? Buffer.alloc(0))
     } catch (error) {
       if (!(error instanceof DataGroupError)) throw error
-      throw new CardReadError('readFailed', `${file} is damaged: ${error.message}`, { cause: error })
+      // Only the file and the fault reach the log: a parser's message may one day quote the personal data it choked on.
+      throw new CardReadError('readFailed', `${file} is damaged (${error.code})`, { cause: error })
+    }
+  }
+
+  private optionalParse<T>(parser: (bytes: Uint8Array) => T, bytes: Buffer): T | undefined {
+    try {
+      return parser(bytes)
+    } catch (error) {
+      if (!(error instanceof DataGroupError)) throw error
+      return undefined
     }
   }
 
@@ -234,13 +242,8 @@ class CardReader {
   /** The first PACEInfo of EF.CardAccess that this reader runs; undefined when there is none or no readable file. */
   private async paceParameters(): Promise<PaceParameters | undefined> {
     const bytes = await this.readCardAccess()
-    if (!bytes) return undefined
-    try {
-      return parseCardAccess(bytes).pace.map(paceParameters).find((parameters) => parameters !== undefined)
-    } catch (error) {
-      if (!(error instanceof DataGroupError)) throw error
-      return undefined
-    }
+    const infos = bytes && this.optionalParse(parseCardAccess, bytes)
+    return infos?.pace.map(paceParameters).find((parameters) => parameters !== undefined)
   }
 
   /** EF.CardAccess in the clear, before the application is selected: by short file identifier, else by file identifier. */
@@ -293,14 +296,14 @@ class CardReader {
       return error
     }
     const { sw } = await this.secure({ cla: 0x00, ins: 0xa4, p1: 0x04, p2: 0x0c, data: EMRTD_AID })
-    if (sw !== SW.success) throw new CardReadError('unsupportedCard', `the card has no eMRTD application (SELECT answered ${hex(sw)})`)
+    if (sw !== SW.success) throw new CardReadError('unsupportedCard', `the card has no eMRTD application (SELECT answered ${formatStatusWord(sw)})`)
     return true
   }
 
   /** Straight to the eMRTD application: these cards answer SELECT MF with 6D00. */
   private async selectApplication(): Promise<void> {
     const { sw } = await this.plain({ cla: 0x00, ins: 0xa4, p1: 0x04, p2: 0x0c, data: EMRTD_AID })
-    if (sw !== SW.success) throw new CardReadError('unsupportedCard', `the card has no eMRTD application (SELECT answered ${hex(sw)})`)
+    if (sw !== SW.success) throw new CardReadError('unsupportedCard', `the card has no eMRTD application (SELECT answered ${formatStatusWord(sw)})`)
   }
 
   /** BAC with each candidate in order; a fresh challenge for each, as the card forgets it after a failed attempt. */
@@ -318,12 +321,12 @@ class CardReader {
     const keys = deriveBacKeys(bacMrzInformation(accessKey))
     const challenge = await this.plain({ cla: 0x00, ins: 0x84, p1: 0x00, p2: 0x00, ne: CHALLENGE_LENGTH })
     if (challenge.sw !== SW.success || challenge.data.length !== CHALLENGE_LENGTH) {
-      throw new CardReadError('unsupportedCard', `the card refused GET CHALLENGE (${hex(challenge.sw)}): no Basic Access Control`)
+      throw new CardReadError('unsupportedCard', `the card refused GET CHALLENGE (${formatStatusWord(challenge.sw)}): no Basic Access Control`)
     }
     const terminal = startBacAuthentication(keys, challenge.data, this.random)
     const answer = await this.plain({ cla: 0x00, ins: 0x82, p1: 0x00, p2: 0x00, data: terminal.commandData, ne: AUTHENTICATION_RESPONSE_LENGTH })
     if (WRONG_KEY_STATUS.includes(answer.sw)) return false
-    if (answer.sw !== SW.success) throw new CardReadError('readFailed', `EXTERNAL AUTHENTICATE answered ${hex(answer.sw)}`)
+    if (answer.sw !== SW.success) throw new CardReadError('readFailed', `EXTERNAL AUTHENTICATE answered ${formatStatusWord(answer.sw)}`)
     try {
       const session = completeBacAuthentication(keys, terminal, answer.data)
       this.session = new SecureMessagingChannel(des3SecureMessagingCipher(session.keys), session.ssc)
@@ -352,15 +355,18 @@ class CardReader {
 
   private async selectFile(fileId: number): Promise<number> {
     const { sw, sessionLost } = await this.secure({ cla: 0x00, ins: 0xa4, p1: 0x02, p2: 0x0c, data: Buffer.from([fileId >> 8, fileId & 0xff]) })
-    if (sessionLost) throw new CardReadError('readFailed', `the card ended secure messaging with ${hex(sw)}`)
+    if (!sessionLost) return sw
+    // Some cards refuse a missing or restricted file (DG14, DG15) in plain, dropping secure messaging: open it again for the next file.
+    if (!ABSENT_FILE_STATUS.includes(sw)) throw new CardReadError('readFailed', `the card ended secure messaging with ${formatStatusWord(sw)}`)
+    await this.reauthenticate()
     return sw
   }
 
   /** The whole file, or undefined when the card has no such file or refuses it (6A82, 6982). */
   private async readFile(name: string, fileId: number): Promise<Buffer | undefined> {
     const sw = await this.selectFile(fileId)
-    if (sw === SW.fileNotFound || sw === SW.securityStatusNotSatisfied) return undefined
-    if (sw !== SW.success) throw new CardReadError('readFailed', `SELECT ${name} answered ${hex(sw)}`)
+    if (ABSENT_FILE_STATUS.includes(sw)) return undefined
+    if (sw !== SW.success) throw new CardReadError('readFailed', `SELECT ${name} answered ${formatStatusWord(sw)}`)
     const chunks: Buffer[] = [await this.readChunk(name, fileId, 0, HEADER_PROBE_LENGTH)]
     let bytesRead = chunks[0]?.length ?? 0
     const totalBytes = this.fileLength(name, Buffer.concat(chunks))
@@ -386,20 +392,22 @@ class CardReader {
 
   /**
    * One READ BINARY, asking for less after the card or reader refuses the length. Lengths only shrink, as the
-   * limit belongs to the reader or card and holds for the rest of the read.
+   * limit belongs to the reader or card and holds for the rest of the read. Some cards and readers refuse in plain,
+   * which ends secure messaging: then authenticate again before asking for less.
    */
   private async readChunk(name: string, fileId: number, offset: number, wanted: number): Promise<Buffer> {
     for (let length = wanted; ; length = Math.min(length, this.readLengths[this.readLengthIndex] ?? 0)) {
       const { data, sw, sessionLost } = await this.secure({ cla: 0x00, ins: 0xb0, p1: offset >> 8, p2: offset & 0xff, ne: length })
       if ((sw === SW.success || sw === SW.endOfFile) && data.length > 0 && data.length <= length) return data
+      const refusedLength = TOO_LONG_STATUS.includes(sw) || (sessionLost && sw === SW.smDataObjectsIncorrect)
       if (sessionLost && needsExtendedLength(0, length)) {
-        // The card or reader refused the extended APDU in plain, which ended secure messaging: go short for good.
+        // The card or reader refused the extended APDU: go short for good.
         this.readLengths = SHORT_READ_LENGTHS
         this.readLengthIndex = 0
-        await this.resumeSession(fileId)
-      } else if (sessionLost || !TOO_LONG_STATUS.includes(sw) || !this.shorten(length)) {
-        throw new CardReadError('readFailed', `READ BINARY of ${name} at ${offset} answered ${hex(sw)} with ${data.length} bytes`)
+      } else if (!refusedLength || !this.shorten(length)) {
+        throw new CardReadError('readFailed', `READ BINARY of ${name} at ${offset} answered ${formatStatusWord(sw)} with ${data.length} bytes`)
       }
+      if (sessionLost) await this.resumeSession(fileId)
     }
   }
 
@@ -409,8 +417,12 @@ class CardReader {
     return this.readLengthIndex < this.readLengths.length
   }
 
-  private async resumeSession(fileId: number): Promise<void> {
+  private async reauthenticate(): Promise<void> {
     if (!(await this.reopen?.())) throw new CardReadError('readFailed', 'the card refused to authenticate again')
+  }
+
+  private async resumeSession(fileId: number): Promise<void> {
+    await this.reauthenticate()
     if ((await this.selectFile(fileId)) !== SW.success) throw new CardReadError('readFailed', 'the file could not be selected again')
   }
 }

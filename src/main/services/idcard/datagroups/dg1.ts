@@ -11,6 +11,7 @@ export function parseDg1(bytes: Uint8Array): Mrz {
     return parseMrz(text)
   } catch (error) {
     if (!(error instanceof MrzError)) throw error
-    throw new DataGroupError('invalidMrz', `DG1: ${error.message}`, { cause: error })
+    // The MRZ is personal data: the message names the fault, not the text.
+    throw new DataGroupError('invalidMrz', `DG1: the MRZ is malformed (${error.code})`, { cause: error })
   }
 }

@@ -1,32 +1,11 @@
+import type { IdCardPersonalData } from '../../../../shared/contract/idcard-schemas'
 import type { Tlv } from '../icao/tlv'
 import { DataGroupError, constructedChildren, dataGroupTag, decodeFile, readSmallInteger } from './lds'
 
 /** DG13 of the Vietnamese chip ID card: personal data as numbered fields (layout in cccd-facts.md). */
 
-export interface Dg13 {
-  /** The 12-digit personal identification number. */
-  idNumber: string
-  fullName: string
-  /** YYYY-MM-DD, or YYYY-MM / YYYY when the record knows only part of the date (printed with 00). */
-  dateOfBirth: string
-  sex: string
-  nationality: string
-  ethnicity: string
-  religion: string
-  hometown: string
-  residence: string
-  identifyingFeatures: string
-  /** YYYY-MM-DD */
-  issueDate: string
-  /** YYYY-MM-DD; null when the card has no expiry (it prints text such as "Không thời hạn" instead of a date). */
-  expiryDate: string | null
-  fatherName: string
-  motherName: string
-  /** Empty when the card records no spouse. */
-  spouseName: string
-  /** The old 9-digit identity card (CMND) number; empty when there is none. */
-  oldIdNumber: string
-}
+/** DG13's fields as the contract carries them (the schema documents each). */
+export type Dg13 = IdCardPersonalData
 
 /** The single-string fields by their DG13 field number; 13 (parents) and 14 (spouse) are nested. */
 export const DG13_TEXT_FIELDS = {
@@ -54,6 +33,11 @@ const FIELD_TAG = 0x30
 const UTF8_STRING = 0x0c
 const STRING_TAGS = new Set([UTF8_STRING, 0x13 /* PrintableString */, 0x16 /* IA5String */])
 const PRINTED_DATE = /^(\d{2})\/(\d{2})\/(\d{4})$/
+const ID_NUMBER = /^\d{12}$/
+// No card predates the 1900s or runs past the 2100s; anything outside is a damaged field, not a date.
+const YEARS = { min: 1900, max: 2199 }
+/** What the card prints for a card without expiry, compared without case, diacritics or extra spaces. */
+const NO_EXPIRY = 'khong thoi han'
 const utf8 = new TextDecoder('utf-8')
 
 /** Every string under `node`, depth first: field 13 nests father and mother in SEQUENCEs whose shape varies. */
@@ -62,13 +46,31 @@ function stringsIn(node: Tlv): string[] {
   return STRING_TAGS.has(node.tag) ? [utf8.decode(node.value).normalize('NFC').trim()] : []
 }
 
-/** dd/mm/yyyy as printed to ISO 8601; a 00 day or month (date only partly known) shortens the result. */
+/**
+ * dd/mm/yyyy as printed to ISO 8601; a 00 day or month (date only partly known) shortens the result. The message
+ * names the field, never the value: dates are personal data and these messages reach the log.
+ */
 function isoDate(printed: string, field: string): string {
+  const invalid = (): DataGroupError => new DataGroupError('invalidDate', `DG13 ${field} is not a valid dd/mm/yyyy date`)
   const match = PRINTED_DATE.exec(printed)
-  if (!match) throw new DataGroupError('invalidDate', `DG13 ${field} "${printed}" is not dd/mm/yyyy`)
+  if (!match) throw invalid()
   const [, day = '', month = '', year = ''] = match
-  if (month === '00') return year
-  return day === '00' ? `${year}-${month}` : `${year}-${month}-${day}`
+  const [d, m, y] = [Number(day), Number(month), Number(year)]
+  if (y < YEARS.min || y > YEARS.max || m > 12 || (m === 0 && d !== 0)) throw invalid()
+  if (m === 0) return year
+  if (d === 0) return `${year}-${month}`
+  // Date.UTC rolls 31/02 over into March: a date that does not come back unchanged does not exist.
+  if (new Date(Date.UTC(y, m - 1, d)).getUTCDate() !== d) throw invalid()
+  return `${year}-${month}-${day}`
+}
+
+function foldForComparison(text: string): string {
+  return text.normalize('NFD').replace(/\p{M}/gu, '').replace(/[đĐ]/g, 'd').toLowerCase().replace(/\s+/g, ' ').trim()
+}
+
+/** The expiry date, or null for a card without one: it prints "Không thời hạn" instead of a date. */
+function expiryDate(printed: string): string | null {
+  return foldForComparison(printed) === NO_EXPIRY ? null : isoDate(printed, 'expiryDate')
 }
 
 export function parseDg13(bytes: Uint8Array): Dg13 {
@@ -80,7 +82,10 @@ export function parseDg13(bytes: Uint8Array): Dg13 {
   for (const field of constructedChildren(fieldSet, 'DG13 field set')) {
     if (field.tag !== FIELD_TAG) continue
     const [number, ...rest] = constructedChildren(field, 'DG13 field')
-    values.set(readSmallInteger(number, 'DG13 field number'), rest.flatMap(stringsIn))
+    const fieldNumber = readSmallInteger(number, 'DG13 field number')
+    // A second copy of a field could hide the signed one behind another value: refuse rather than pick.
+    if (values.has(fieldNumber)) throw new DataGroupError('malformed', `DG13 has field ${fieldNumber} twice`)
+    values.set(fieldNumber, rest.flatMap(stringsIn))
   }
   const text = (number: number): string => values.get(number)?.join(' ') ?? ''
   const required = (name: keyof typeof DG13_TEXT_FIELDS): string => {
@@ -88,10 +93,11 @@ export function parseDg13(bytes: Uint8Array): Dg13 {
     if (value === '') throw new DataGroupError('missingField', `DG13 has no ${name}`)
     return value
   }
-  const expiry = text(DG13_TEXT_FIELDS.expiryDate)
+  const idNumber = required('idNumber')
+  if (!ID_NUMBER.test(idNumber)) throw new DataGroupError('malformed', 'DG13 idNumber is not 12 digits')
   const [fatherName = '', motherName = ''] = values.get(DG13_PARENTS_FIELD) ?? []
   return {
-    idNumber: required('idNumber'),
+    idNumber,
     fullName: required('fullName'),
     dateOfBirth: isoDate(required('dateOfBirth'), 'dateOfBirth'),
     sex: text(DG13_TEXT_FIELDS.sex),
@@ -102,7 +108,8 @@ export function parseDg13(bytes: Uint8Array): Dg13 {
     residence: text(DG13_TEXT_FIELDS.residence),
     identifyingFeatures: text(DG13_TEXT_FIELDS.identifyingFeatures),
     issueDate: isoDate(required('issueDate'), 'issueDate'),
-    expiryDate: PRINTED_DATE.test(expiry) ? isoDate(expiry, 'expiryDate') : null,
+    // A card without the field at all is read as having no expiry rather than refused: the resident is at the kiosk.
+    expiryDate: text(DG13_TEXT_FIELDS.expiryDate) === '' ? null : expiryDate(text(DG13_TEXT_FIELDS.expiryDate)),
     fatherName,
     motherName,
     spouseName: text(DG13_SPOUSE_FIELD),

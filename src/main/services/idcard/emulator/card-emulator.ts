@@ -1,11 +1,13 @@
 import { randomBytes, sign, type KeyObject, type X509Certificate } from 'node:crypto'
+import { ACTIVE_AUTHENTICATION_CHALLENGE_LENGTH } from '../active-authentication'
 import { EF_COM, EF_SOD, EMRTD_AID, dataGroupFileId } from '../datagroups/lds'
 import { EF_CARD_ACCESS, type PaceInfo, type SecurityInfos } from '../datagroups/security-infos'
-import { ApduError, SHORT_FILE_ID_FLAG, decodeCommandApdu, type CommandApdu, type ResponseApdu } from '../icao/apdu'
-import { BacError, deriveBacKeys, deriveBacSession, openAuthenticationMessage, sealAuthenticationMessage, type RandomSource } from '../icao/bac'
+import { ApduError, SHORT_FILE_ID_FLAG, decodeCommandApdu, isExtendedApdu, type CommandApdu, type ResponseApdu } from '../icao/apdu'
+import { BacError, CHALLENGE_LENGTH, deriveBacKeys, deriveBacSession, openAuthenticationMessage, sealAuthenticationMessage, type RandomSource } from '../icao/bac'
 import { bacMrzInformation, parseMrz } from '../icao/mrz'
+import { encodeTlv } from '../icao/tlv'
 import { CHAINING_CLA, PACE_INS, paceParameters } from '../icao/pace'
-import { SecureMessagingChannel, SecureMessagingError, aesSecureMessagingCipher, des3SecureMessagingCipher } from '../icao/secure-messaging'
+import { SECURE_MESSAGING_CLA, SecureMessagingChannel, SecureMessagingError, aesSecureMessagingCipher, des3SecureMessagingCipher } from '../icao/secure-messaging'
 import { buildDg1, buildDg13, buildDg14, buildDg15, buildDg2, buildEfCom, buildSecurityInfos, buildSod } from './lds-builder'
 import { createPaceCard, type PaceCard } from './pace-card'
 import type { CardProfile } from './profile'
@@ -31,10 +33,19 @@ export interface CardEmulatorOptions {
   pace?: PaceInfo | false
   /** Whether the chip has DG14 and DG15 and answers INTERNAL AUTHENTICATE (default true). */
   activeAuthentication?: boolean
-  /** Serve a DG13 changed after signing, an SOD with a broken signature, or Active Authentication signatures damaged. */
-  tamper?: 'dg13' | 'sod' | 'activeAuthentication'
-  /** The largest READ BINARY the card answers; above it, 6700. Real cards and readers cap it. */
+  /**
+   * Serve a DG1 damaged after signing (no longer a valid MRZ), a DG13 with another name, an SOD with a broken signature,
+   * an SOD in a form the reader does not parse (as an unknown algorithm would be), or Active Authentication signatures damaged.
+   */
+  tamper?: 'dg1' | 'dg13' | 'sod' | 'sodUnparsable' | 'activeAuthentication'
+  /** The largest READ BINARY the card answers; above it, `tooLongStatus`. Real cards and readers cap it. */
   maxReadLength?: number
+  /** What a READ BINARY above `maxReadLength` gets: 6700 by default; 6B00, 6282 (without data) and 6988 are seen too. */
+  tooLongStatus?: number
+  /** Answer errors to protected SELECT and READ BINARY in plain, ending secure messaging, as some cards and readers do. */
+  plainErrors?: boolean
+  /** Data groups that are listed but answer 6982 (default: DG3, fingerprints). */
+  restrictedDataGroups?: readonly number[]
   /** Whether extended-length APDUs are accepted; without, they get 6700. */
   extendedLength?: boolean
   random?: RandomSource
@@ -57,12 +68,10 @@ const INS = {
   ...PACE_INS,
 } as const
 const SELECT_BY = { masterFile: 0x00, elementaryFile: 0x02, dfName: 0x04 } as const
-const SECURE_MESSAGING_CLA = 0x0c
-const CHALLENGE_LENGTH = 8
 const AUTHENTICATION_DATA_LENGTH = 40
 const KEY_LENGTH = 16
 // DG3 (fingerprints) is listed but needs Extended Access Control, which this card, like the reader, does not do.
-const RESTRICTED_DATA_GROUP = 3
+const RESTRICTED_DATA_GROUPS = [3]
 const DEFAULT_MAX_READ_LENGTH = 65536
 const EMPTY = Buffer.alloc(0)
 
@@ -79,7 +88,13 @@ function flipLastByte(bytes: Buffer): Buffer {
 }
 
 /** The application's files by file identifier, the SOD computed over the untampered data groups. */
-function buildFiles(profile: CardProfile, pki: DocumentSignerPki, securityInfos: SecurityInfos, activeAuthenticationKey: KeyObject | undefined, tamper: CardEmulatorOptions['tamper']): Map<number, Buffer> {
+function buildFiles(
+  profile: CardProfile,
+  pki: DocumentSignerPki,
+  securityInfos: SecurityInfos,
+  activeAuthenticationKey: KeyObject | undefined,
+  { tamper, restrictedDataGroups = RESTRICTED_DATA_GROUPS }: CardEmulatorOptions,
+): Map<number, Buffer> {
   const dataGroups = new Map<number, Buffer>([
     [1, buildDg1(profile.mrz)],
     [2, buildDg2(profile.face)],
@@ -88,14 +103,15 @@ function buildFiles(profile: CardProfile, pki: DocumentSignerPki, securityInfos:
   if (securityInfos.pace.length > 0 || securityInfos.activeAuthentication) dataGroups.set(14, buildDg14(securityInfos))
   if (activeAuthenticationKey) dataGroups.set(15, buildDg15(activeAuthenticationKey.export({ type: 'spki', format: 'der' })))
   const sod = buildSod(dataGroups, pki)
-  const listed = [...dataGroups.keys(), RESTRICTED_DATA_GROUP].sort((a, b) => a - b)
+  const listed = [...new Set([...dataGroups.keys(), ...restrictedDataGroups])].sort((a, b) => a - b)
   const files = new Map<number, Buffer>([
     [EF_COM.fileId, buildEfCom(listed)],
-    [EF_SOD.fileId, tamper === 'sod' ? flipLastByte(sod) : sod],
+    [EF_SOD.fileId, tamper === 'sod' ? flipLastByte(sod) : tamper === 'sodUnparsable' ? encodeTlv(EF_SOD.tag, encodeTlv(0x30, EMPTY)) : sod],
   ])
-  for (const [dataGroup, bytes] of dataGroups) {
-    files.set(dataGroupFileId(dataGroup), tamper === 'dg13' && dataGroup === 13 ? flipLastByte(bytes) : bytes)
-  }
+  for (const [dataGroup, bytes] of dataGroups) files.set(dataGroupFileId(dataGroup), bytes)
+  // DG13 keeps a valid layout (only its hash gives it away); DG1 loses a valid MRZ.
+  if (tamper === 'dg13') files.set(dataGroupFileId(13), buildDg13({ ...profile.dg13, fullName: 'Người Khác' }))
+  if (tamper === 'dg1') files.set(dataGroupFileId(1), flipLastByte(dataGroups.get(1) ?? EMPTY))
   return files
 }
 
@@ -114,7 +130,8 @@ export function createCardEmulator(profile: CardProfile, options: CardEmulatorOp
     pace: paceInfo ? [paceInfo] : [],
     ...(activeAuthenticationKeys && { activeAuthentication: { signatureAlgorithm: ACTIVE_AUTHENTICATION_ALGORITHM } }),
   }
-  const files = buildFiles(profile, pki, securityInfos, activeAuthenticationKeys?.publicKey, options.tamper)
+  const files = buildFiles(profile, pki, securityInfos, activeAuthenticationKeys?.publicKey, options)
+  const restrictedFileIds = new Set((options.restrictedDataGroups ?? RESTRICTED_DATA_GROUPS).map(dataGroupFileId))
   // EF.CardAccess lies outside the application, readable in the clear, and holds only what PACE needs.
   const cardAccess = pace ? buildSecurityInfos({ pace: securityInfos.pace }) : undefined
   const paceCard: PaceCard | undefined = pace ? createPaceCard({ parameters: pace, mrz, ...(profile.can !== undefined && { can: profile.can }), random }) : undefined
@@ -137,7 +154,8 @@ export function createCardEmulator(profile: CardProfile, options: CardEmulatorOp
 
   /** READ BINARY's answer from `file` at `offset`, whoever asks. */
   function readFrom(file: Buffer, offset: number, ne: number | undefined): ResponseApdu {
-    if (ne === undefined || ne > maxReadLength) return { data: EMPTY, sw: SW.wrongLength }
+    if (ne === undefined) return { data: EMPTY, sw: SW.wrongLength }
+    if (ne > maxReadLength) return { data: EMPTY, sw: options.tooLongStatus ?? SW.wrongLength }
     if (offset >= file.length) return { data: EMPTY, sw: SW.wrongParameters }
     const data = file.subarray(offset, offset + ne)
     return { data, sw: data.length < ne ? SW.endOfFile : SW.success }
@@ -235,7 +253,7 @@ export function createCardEmulator(profile: CardProfile, options: CardEmulatorOp
     if (data?.length !== 2) return { data: Buffer.alloc(0), sw: SW.wrongLength }
     if (!applicationSelected) return { data: EMPTY, sw: SW.fileNotFound }
     const fileId = Buffer.from(data).readUInt16BE(0)
-    if (fileId === dataGroupFileId(RESTRICTED_DATA_GROUP)) return { data: Buffer.alloc(0), sw: SW.securityStatusNotSatisfied }
+    if (restrictedFileIds.has(fileId)) return { data: Buffer.alloc(0), sw: SW.securityStatusNotSatisfied }
     const file = files.get(fileId)
     if (!file) return { data: Buffer.alloc(0), sw: SW.fileNotFound }
     selectedFile = file
@@ -253,7 +271,7 @@ export function createCardEmulator(profile: CardProfile, options: CardEmulatorOp
   /** Signs the terminal's challenge with the DG15 key: plain ECDSA (r || s) over SHA-256, as DG14 says. */
   function internalAuthenticate({ data }: CommandApdu): ResponseApdu {
     if (!activeAuthenticationKeys) return { data: EMPTY, sw: SW.insNotSupported }
-    if (data?.length !== CHALLENGE_LENGTH) return { data: EMPTY, sw: SW.wrongLength }
+    if (data?.length !== ACTIVE_AUTHENTICATION_CHALLENGE_LENGTH) return { data: EMPTY, sw: SW.wrongLength }
     const signature = sign('sha256', data, { key: activeAuthenticationKeys.privateKey, dsaEncoding: 'ieee-p1363' })
     return { data: options.tamper === 'activeAuthentication' ? flipLastByte(signature) : signature, sw: SW.success }
   }
@@ -273,7 +291,12 @@ export function createCardEmulator(profile: CardProfile, options: CardEmulatorOp
       [INS.readBinary]: readBinaryProtected,
       [INS.internalAuthenticate]: internalAuthenticate,
     }
-    return channel.protectResponse(handlers[command.ins]?.(command) ?? { data: EMPTY, sw: SW.insNotSupported })
+    const response = handlers[command.ins]?.(command) ?? { data: EMPTY, sw: SW.insNotSupported }
+    if (options.plainErrors && response.sw !== SW.success && response.data.length === 0 && (command.ins === INS.select || command.ins === INS.readBinary)) {
+      session = undefined
+      return status(response.sw)
+    }
+    return channel.protectResponse(response)
   }
 
   function transmit(apdu: Uint8Array): Buffer {
@@ -284,8 +307,7 @@ export function createCardEmulator(profile: CardProfile, options: CardEmulatorOp
       if (!(error instanceof ApduError)) throw error
       return status(SW.wrongLength)
     }
-    const extended = apdu.length > 5 && apdu[4] === 0x00
-    if (extended && !extendedLength) return status(SW.wrongLength)
+    if (isExtendedApdu(apdu) && !extendedLength) return status(SW.wrongLength)
     if ((command.cla & SECURE_MESSAGING_CLA) !== SECURE_MESSAGING_CLA) return handlePlain(command)
     return session ? handleProtected(apdu, session) : status(SW.securityStatusNotSatisfied)
   }

@@ -34,6 +34,11 @@ function requireByte(value: number, name: string): number {
   return value
 }
 
+/** Whether an encoded APDU uses extended length: after the 4-byte header, a 00 byte then two length bytes (a short case 2 APDU is only 5 bytes). */
+export function isExtendedApdu(apdu: Uint8Array): boolean {
+  return apdu.length > 5 && apdu[4] === 0x00
+}
+
 export function needsExtendedLength(dataLength: number, ne: number | undefined): boolean {
   return dataLength > SHORT_MAX_DATA || (ne ?? 0) > SHORT_MAX_NE
 }

@@ -29,7 +29,8 @@ export interface BacTerminalState {
   commandData: Buffer
 }
 
-const CHALLENGE_LENGTH = 8
+/** RND.ICC and RND.IFD: what GET CHALLENGE returns and EXTERNAL AUTHENTICATE carries. */
+export const CHALLENGE_LENGTH = 8
 const CRYPTOGRAM_LENGTH = 32
 const MAC_LENGTH = 8
 const KEY_SEED_LENGTH = 16

@@ -62,7 +62,7 @@ function characterValue(character: string): number {
   const code = character.charCodeAt(0)
   if (code >= 0x30 && code <= 0x39) return code - 0x30
   if (code >= 0x41 && code <= 0x5a) return code - 0x41 + 10
-  throw new MrzError('invalidCharacter', `"${character}" is not an MRZ character`)
+  throw new MrzError('invalidCharacter', 'a character outside 0-9, A-Z and < is not an MRZ character')
 }
 
 /** ICAO 9303 Part 3 check digit: character values weighted 7, 3, 1 repeating, modulo 10. */
@@ -77,7 +77,7 @@ export function computeCheckDigit(field: string): string {
 function verifyCheckDigit(field: string, checkDigit: string, name: MrzCheckedField): void {
   const expected = computeCheckDigit(field)
   if (checkDigit !== expected) {
-    throw new MrzError('checkDigit', `${name} check digit is ${checkDigit}, expected ${expected}`, name)
+    throw new MrzError('checkDigit', `${name} check digit does not match`, name)
   }
 }
 
@@ -104,7 +104,7 @@ function splitName(nameField: string): Pick<MrzCommon, 'primaryIdentifier' | 'se
 }
 
 function requireDate(date: string, name: string): void {
-  if (!MRZ_DATE.test(date)) throw new MrzError('invalidFormat', `${name} "${date}" is not YYMMDD`)
+  if (!MRZ_DATE.test(date)) throw new MrzError('invalidFormat', `${name} is not YYMMDD`)
 }
 
 /**
@@ -215,7 +215,7 @@ function splitRun(run: string): string[] {
 export function parseMrz(text: string): Mrz {
   const given = text.split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '')
   for (const line of given) {
-    if (!MRZ_LINE.test(line)) throw new MrzError('invalidCharacter', `MRZ line "${line}" has characters outside 0-9, A-Z and <`)
+    if (!MRZ_LINE.test(line)) throw new MrzError('invalidCharacter', 'an MRZ line has characters outside 0-9, A-Z and <')
   }
   const lines = given.length === 1 ? splitRun(given[0] ?? '') : given
   if (isTd1(lines)) return parseTd1(lines)
@@ -234,7 +234,7 @@ export type BacMrzFields = Pick<MrzCommon, 'documentNumber' | 'dateOfBirth' | 'd
  * from the QR code's ID and date of birth with a computed expiry.
  */
 export function bacMrzInformation({ documentNumber, dateOfBirth, dateOfExpiry }: BacMrzFields): string {
-  if (!MRZ_LINE.test(documentNumber)) throw new MrzError('invalidFormat', `document number "${documentNumber}" is not MRZ text`)
+  if (!MRZ_LINE.test(documentNumber)) throw new MrzError('invalidFormat', 'the document number is not MRZ text')
   requireDate(dateOfBirth, 'date of birth')
   requireDate(dateOfExpiry, 'date of expiry')
   const documentNumberField = documentNumber.padEnd(DOCUMENT_NUMBER_FIELD_LENGTH, FILLER)

@@ -18,7 +18,7 @@ import {
 } from './elliptic-curve'
 import { IcaoError } from './errors'
 import { bacMrzInformation, type BacMrzFields } from './mrz'
-import { SW } from './status-words'
+import { SW, formatStatusWord } from './status-words'
 import { TlvError, decodeTlv, encodeTlv } from './tlv'
 
 /**
@@ -223,10 +223,6 @@ export const PACE_SSC_LENGTH = 16
 /** Sends one plain command and gives back the card's answer. */
 export type ApduExchange = (command: CommandApdu) => Promise<ResponseApdu>
 
-function hex(sw: number): string {
-  return sw.toString(16).toUpperCase().padStart(4, '0')
-}
-
 // A wrong password shows only at the last step, when the card cannot verify our token: 6300, 63Cx (tries left), 6982.
 function isWrongPassword(sw: number): boolean {
   return sw === SW.authenticationFailed || (sw & 0xfff0) === 0x63c0 || sw === SW.securityStatusNotSatisfied
@@ -249,12 +245,12 @@ export async function establishPace(exchange: ApduExchange, parameters: PacePara
       encodeTlv(MSE_TAGS.parameterId, Buffer.from([parameters.parameterId])),
     ]),
   })
-  if (mse.sw !== SW.success) throw new PaceError('notAccepted', `MSE:Set AT answered ${hex(mse.sw)}`)
+  if (mse.sw !== SW.success) throw new PaceError('notAccepted', `MSE:Set AT answered ${formatStatusWord(mse.sw)}`)
 
   const step = async (request: Buffer, responseTag: number, name: string, last = false): Promise<Buffer> => {
     const { data, sw } = await exchange({ cla: last ? 0x00 : CHAINING_CLA, ins: PACE_INS.generalAuthenticate, p1: 0x00, p2: 0x00, data: request, ne: SHORT_NE })
-    if (last && isWrongPassword(sw)) throw new PaceError('wrongPassword', `the card refused the authentication token (${hex(sw)})`)
-    if (sw !== SW.success) throw new PaceError('refused', `GENERAL AUTHENTICATE (${name}) answered ${hex(sw)}`)
+    if (last && isWrongPassword(sw)) throw new PaceError('wrongPassword', `the card refused the authentication token (${formatStatusWord(sw)})`)
+    if (sw !== SW.success) throw new PaceError('refused', `GENERAL AUTHENTICATE (${name}) answered ${formatStatusWord(sw)}`)
     return authenticationDataObject(data, responseTag, `GENERAL AUTHENTICATE (${name})`)
   }
 

@@ -25,6 +25,7 @@ import {
   type CipherKeys,
 } from './block-cipher'
 import { IcaoError } from './errors'
+import { SW, formatStatusWord } from './status-words'
 import { TlvError, decodeTlvList, encodeTlv, type Tlv } from './tlv'
 
 /**
@@ -103,15 +104,10 @@ const DO_MAC = 0x8e
 // DO'87' starts with a padding-content indicator; 01 means ISO 9797-1 method 2.
 const PADDING_INDICATOR = 0x01
 // CLA bits b4 b3 = 11: secure messaging with the command header authenticated.
-const SECURE_MESSAGING_CLA = 0x0c
+export const SECURE_MESSAGING_CLA = 0x0c
 const STATUS_WORD_LENGTH = 2
-const SW_SUCCESS = 0x9000
 // Le 00 (0000 when extended): the card may return the whole protected response, whatever its size.
 const MAXIMUM_NE = { short: 256, extended: 65536 }
-
-function hex(value: number): string {
-  return value.toString(16).toUpperCase().padStart(4, '0')
-}
 
 function decodeDataObjects(bytes: Buffer): Tlv[] {
   try {
@@ -176,8 +172,8 @@ export class SecureMessagingChannel {
     const outerStatusWord = bytes.readUInt16BE(body.length)
     // Cards report errors such as 6982 or 6988 in plain, without data objects.
     if (body.length === 0) {
-      if (outerStatusWord === SW_SUCCESS) throw new SecureMessagingError('missingMac', 'response 9000 carries no data objects')
-      const message = `card answered ${hex(outerStatusWord)} without secure messaging`
+      if (outerStatusWord === SW.success) throw new SecureMessagingError('missingMac', 'response 9000 carries no data objects')
+      const message = `card answered ${formatStatusWord(outerStatusWord)} without secure messaging`
       throw new SecureMessagingError('unprotectedStatus', message, outerStatusWord)
     }
     const [encrypted, status, mac] = pickInOrder(decodeDataObjects(body), [DO_ENCRYPTED_DATA, DO_STATUS_WORD, DO_MAC])
@@ -221,7 +217,7 @@ export class SecureMessagingChannel {
     status.writeUInt16BE(sw)
     dataObjects.push(encodeTlv(DO_STATUS_WORD, status))
     const outerStatus = Buffer.alloc(STATUS_WORD_LENGTH)
-    outerStatus.writeUInt16BE(SW_SUCCESS)
+    outerStatus.writeUInt16BE(SW.success)
     return Buffer.concat([...dataObjects, encodeTlv(DO_MAC, this.mac(ssc, dataObjects)), outerStatus])
   }
 

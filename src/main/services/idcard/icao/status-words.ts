@@ -14,3 +14,8 @@ export const SW = {
   insNotSupported: 0x6d00,
   claNotSupported: 0x6e00,
 } as const
+
+/** A status word as cards and logs write it: four upper-case hex digits. */
+export function formatStatusWord(sw: number): string {
+  return sw.toString(16).toUpperCase().padStart(4, '0')
+}

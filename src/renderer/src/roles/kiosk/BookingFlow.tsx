@@ -17,7 +17,8 @@ import { QrCode } from '../../ui/QrCode'
 import { CameraView } from '../../scan/CameraView'
 import { useScans } from '../../scan/scans'
 import { ScanInput } from '../../ui/ScanInput'
-import { IdCardFlow, type CardHolder } from './IdCardFlow'
+import type { CardHolder } from './card-holder'
+import { IdCardFlow } from './IdCardFlow'
 import { ServicePicker } from './ServicePicker'
 import { BackRow } from './BackRow'
 
@@ -25,6 +26,8 @@ interface Holder {
   readonly identifiedBy: AppointmentBooked['identifiedBy']
   readonly name: string
   readonly fields: Record<string, string>
+  /** A chip whose signer is not in the trust list: booked, with a notice on the slip. */
+  readonly unverified?: boolean
 }
 
 const VIETNAMESE_MOBILE = /^0\d{9}$/
@@ -40,7 +43,7 @@ export function BookingFlow({ onDone }: { onDone: () => void }) {
   const [time, setTime] = useState<string>()
   const [phone, setPhone] = useState('')
   const [error, setError] = useState<string>()
-  const [booked, setBooked] = useState<{ code: string; holderName: string }>()
+  const [booked, setBooked] = useState<{ code: string; holderName: string; unverified: boolean }>()
   const [readingCard, setReadingCard] = useState(false)
   const calendar = useMemo(() => new WorkingCalendar(setup.calendarOverrides), [setup])
   const days = useMemo(() => bookableDays(setup.appointmentRules, now, calendar), [setup, now, calendar])
@@ -53,7 +56,7 @@ export function BookingFlow({ onDone }: { onDone: () => void }) {
       const code = newAppointmentCode(crypto.getRandomValues(new Uint8Array(8)))
       const sealed = await api.sealPersonalData({ fields: holder.fields })
       await bookAppointment(store, { appointmentId: crypto.randomUUID(), code, serviceId: service.id, day, time, identifiedBy: holder.identifiedBy, holder: sealed })
-      setBooked({ code, holderName: holder.name })
+      setBooked({ code, holderName: holder.name, unverified: holder.unverified ?? false })
     } catch (failure) {
       setError(describeError(failure, t))
     }
@@ -70,10 +73,11 @@ export function BookingFlow({ onDone }: { onDone: () => void }) {
     void book({ identifiedBy: 'cccdQr', name: card.fullName, fields: { idNumber: card.id, fullName: card.fullName, dateOfBirth: card.dateOfBirth } })
   }
 
-  // The chip's data was signed by the state: the strongest identity the kiosk can take.
+  // The chip's data matches its signature (IdCardFlow hands over no tampered card): the strongest identity the kiosk can take.
   const onChipCard = (holder: CardHolder): void => {
     setReadingCard(false)
-    void book({ identifiedBy: 'chipCard', name: holder.fullName, fields: { idNumber: holder.idNumber, fullName: holder.fullName, dateOfBirth: holder.dateOfBirth } })
+    const fields = { idNumber: holder.idNumber, fullName: holder.fullName, dateOfBirth: holder.dateOfBirth }
+    void book({ identifiedBy: 'chipCard', name: holder.fullName, fields, unverified: holder.verdict === 'unknownCsca' })
   }
 
   const onPhone = (): void => {
@@ -92,6 +96,7 @@ export function BookingFlow({ onDone }: { onDone: () => void }) {
         <p className="ticket-service">{language === 'vi' ? service.name : service.nameEn}</p>
         <p className="slip-when">{t('booking.when', { time, day: vietnameseDate(day) })}</p>
         <p>{t('booking.holder', { name: booked.holderName })}</p>
+        {booked.unverified && <Banner tone="info">{t('idCard.notVerified')}</Banner>}
         <QrCode text={qr} size={220} label={t('booking.code')} />
         <p>
           {t('booking.code')}: <strong data-testid="appointment-code">{booked.code}</strong>

@@ -8,6 +8,7 @@ import { useScans } from '../../scan/scans'
 import { Banner } from '../../ui/Banner'
 import { describeError } from '../../ui/error-message'
 import { ScanInput } from '../../ui/ScanInput'
+import { cardHolderOf, type CardHolder } from './card-holder'
 
 type Reading = Extract<ReadIdCardOutput, { status: 'read' }>
 type Failure = Extract<ReadIdCardOutput, { status: 'failed' }>['reason']
@@ -27,27 +28,25 @@ function accessKeyFromScan(text: string): IdCardAccessKey | undefined {
 /**
  * The kiosk reads the resident's chip ID card: the card's QR (or MRZ) first, as the key that opens the chip, then
  * the card on the reader. The name and face stay in this component's state only: gone when the resident leaves.
+ * A card whose data does not match its signature identifies no one: the resident is sent to the staff.
  */
-export interface CardHolder {
-  readonly fullName: string
-  readonly idNumber: string
-  readonly dateOfBirth: string
-}
 
 /** With `onIdentity` the flow hands the holder to its caller (booking) instead of greeting them. */
 export function IdCardFlow({ onDone, onIdentity }: { onDone: () => void; onIdentity?: (holder: CardHolder) => void }) {
   const { api } = useApp()
   const { t } = useI18n()
   const [accessKey, setAccessKey] = useState<IdCardAccessKey>()
-  const [reading, setReading] = useState<Reading>()
-  const [failure, setFailure] = useState<Failure>()
+  const [reading, setReading] = useState<{ reading: Reading; holder: CardHolder }>()
+  const [failure, setFailure] = useState<Failure | 'tampered'>()
   const [error, setError] = useState<string>()
   const [progress, setProgress] = useState<IdCardProgress>()
   const [presence, setPresence] = useState<IdCardPresence>()
   const [attempt, setAttempt] = useState(0)
-  // The latest callback, without restarting the read each time the caller re-renders.
+  // The latest callback and translator, without restarting the read when the caller re-renders or the language changes.
   const identity = useRef(onIdentity)
   identity.current = onIdentity
+  const translate = useRef(t)
+  translate.current = t
 
   useEffect(() => {
     void api.getIdCardPresence({}).then(setPresence, () => undefined)
@@ -67,16 +66,19 @@ export function IdCardFlow({ onDone, onIdentity }: { onDone: () => void; onIdent
       (result) => {
         settled = true
         if (!current) return
-        if (result.status === 'read' && identity.current) identity.current({ fullName: result.dg13.fullName, idNumber: result.dg13.idNumber, dateOfBirth: result.dg13.dateOfBirth })
-        else if (result.status === 'read') setReading(result)
-        else {
+        if (result.status === 'read') {
+          const holder = cardHolderOf(result)
+          if (holder === 'tampered') setFailure('tampered')
+          else if (identity.current) identity.current(holder)
+          else setReading({ reading: result, holder })
+        } else {
           setFailure(result.reason)
           if (KEY_FAILURES.includes(result.reason)) setAccessKey(undefined)
         }
       },
       (thrown: unknown) => {
         settled = true
-        if (current) setError(describeError(thrown, t))
+        if (current) setError(describeError(thrown, translate.current))
       },
     )
     return () => {
@@ -84,7 +86,7 @@ export function IdCardFlow({ onDone, onIdentity }: { onDone: () => void; onIdent
       // The resident left (back, another screen, the idle timeout): main stops waiting for the card or reading it.
       if (!settled) void api.cancelIdCardRead({}).catch(() => undefined)
     }
-  }, [accessKey, attempt, api, t])
+  }, [accessKey, attempt, api])
 
   const onScan = (text: string): void => {
     if (accessKey || reading) return
@@ -96,12 +98,13 @@ export function IdCardFlow({ onDone, onIdentity }: { onDone: () => void; onIdent
   useScans((scan) => onScan(scan.text))
 
   if (reading) {
-    const face = reading.face
+    const { reading: read, holder } = reading
+    const face = read.face
     return (
       <section className="id-card" data-testid="id-card-holder">
-        <h2>{t('idCard.hello', { name: reading.dg13.fullName })}</h2>
-        {face.displayable ? <img className="id-card-face" src={`data:${face.mime};base64,${face.base64}`} alt={reading.dg13.fullName} /> : <Banner tone="info">{t('idCard.faceNotShown')}</Banner>}
-        {reading.passiveAuthentication.verdict !== 'valid' && <Banner tone="info">{t('idCard.notVerified')}</Banner>}
+        <h2>{t('idCard.hello', { name: holder.fullName })}</h2>
+        {face.displayable ? <img className="id-card-face" src={`data:${face.mime};base64,${face.base64}`} alt={holder.fullName} /> : <Banner tone="info">{t('idCard.faceNotShown')}</Banner>}
+        {holder.verdict === 'unknownCsca' && <Banner tone="info">{t('idCard.notVerified')}</Banner>}
         <div className="kiosk-actions">
           <button type="button" className="touch-button" onClick={onDone}>
             {t('idCard.done')}
