@@ -6,6 +6,7 @@ import { z } from 'zod'
 import { MotcuaError } from '../../shared/contract/dispatch'
 import { MAX_DIGITIZE_SEQUENCE, MAX_PAGES_PER_PDF } from '../../shared/contract/capture-schemas'
 import { CodedError } from '../../shared/coded-error'
+import { PAGE_SOURCES } from '../../shared/capture/types'
 import { DossierCodeSchema } from '../../shared/domain/dossier/dossier-code'
 import type { KeyFile } from '../../main/services/receipt/receipt-desk'
 import type { ArchivalPage } from '../../main/services/capture/digitize'
@@ -35,7 +36,7 @@ const DigitizeOptionsSchema = z
     out: z.string().min(1).optional(),
     mode: z.enum(['color', 'gray', 'bw']),
     dpi: z.union([z.literal(200), z.literal(300)]),
-    source: z.enum(['photo', 'scan']),
+    source: z.enum(PAGE_SOURCES),
     ocr: z.literal('vie').optional(),
     dossier: DossierCodeSchema.optional(),
     sequence: z.number().int().min(1).max(MAX_DIGITIZE_SEQUENCE),
@@ -129,7 +130,7 @@ export function registerDigitizeCommands(program: Command, deps: DigitizeCommand
     .option('--out <file>', 'tệp PDF sẽ ghi; mặc định <mã hồ sơ>.<lần>.pdf khi có --dossier')
     .addOption(new Option('--mode <mode>', 'màu: color (màu), gray (xám), bw (đen trắng, CCITT G4)').choices(['color', 'gray', 'bw']).default('color'))
     .addOption(new Option('--dpi <dpi>', 'độ phân giải (Nghị định 30/2020: tối thiểu 200)').choices(['200', '300']).default('200'))
-    .addOption(new Option('--source <kind>', 'ảnh đầu vào: scan (máy quét, đã phẳng) hoặc photo (ảnh chụp, tìm và nắn trang)').choices(['photo', 'scan']).default('scan'))
+    .addOption(new Option('--source <kind>', 'ảnh đầu vào: photo (ảnh chụp, tìm và nắn trang), scan (máy quét, đã phẳng) hoặc auto (tự nhận biết)').choices([...PAGE_SOURCES]).default('auto'))
     .addOption(new Option('--ocr <language>', 'nhận dạng chữ để tạo lớp chữ tìm kiếm được (OCR)').choices(['vie']))
     .option('--dossier <code>', 'mã hồ sơ, đặt tên tệp theo Thông tư 05/2025/TT-BNV')
     .option('--sequence <n>', 'lần số hoá của hồ sơ (1, 2, ...)', '1')

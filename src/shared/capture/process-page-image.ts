@@ -59,7 +59,7 @@ export function processPageImage(image: RgbaImage, options: PageImageOptions): P
     cv.cvtColor(rgba, colour, cv.COLOR_RGBA2RGB)
     // Grey and black-and-white pages are warped, flattened and judged on one channel: a third of the work.
     const pixels = options.mode === 'color' ? colour : keep(grayOf(colour))
-    const rectifiedPage = options.source === 'photo' ? rectifyPhoto(colour, pixels, options) : rectifyScan(pixels, options.dpi)
+    const rectifiedPage = rectify(colour, pixels, options)
     const rectified = keep(rectifiedPage.page)
 
     const flat = keep(flattenBackground(rectified))
@@ -68,7 +68,7 @@ export function processPageImage(image: RgbaImage, options: PageImageOptions): P
     const bilevel = keep(binarize(flatGray, options.dpi))
     const blank = isBlankInkShare(inkShare(bilevel))
     const rotation = blank ? 0 : uprightRotation(bilevel, rectifiedPage.quarterTurned)
-    const quality = assessQuality({ rectified, flatGray, dpi: options.dpi, sourceScale: rectifiedPage.sourceScale, pageFound: rectifiedPage.pageFound, blank, photo: options.source === 'photo' })
+    const quality = assessQuality({ rectified, flatGray, dpi: options.dpi, sourceScale: rectifiedPage.sourceScale, pageFound: rectifiedPage.pageFound, blank, photo: rectifiedPage.photo })
 
     const output = options.mode === 'bw' ? bilevel : flat
     const page = matPixels(keep(rotated(output, rotation)))
@@ -94,6 +94,22 @@ interface RectifiedPage {
   readonly deskewDegrees: number
   /** For a scan, known already: the text runs up or down the sheet. Undefined: measure it on the page. */
   readonly quarterTurned?: boolean
+  /** Taken as a photo (glare is a photo's problem, not a scanner's). */
+  readonly photo: boolean
+}
+
+/** A found page whose every corner is this close to the picture's own (share of its diagonal) is the whole picture. */
+const WHOLE_PICTURE = 0.02
+
+/** A file of unknown origin is a photo when a page shows inside it; a page filling it is a scan (or a cropped photo). */
+function rectify(colour: Mat, pixels: Mat, options: PageImageOptions): RectifiedPage {
+  if (options.source === 'photo') return rectifyPhoto(colour, pixels, options)
+  if (options.source === 'scan') return rectifyScan(pixels, options.dpi)
+  const corners = options.corners ?? detectPageInMat(colour).corners
+  const frame = wholeFrame(colour)
+  const slack = WHOLE_PICTURE * Math.hypot(colour.cols, colour.rows)
+  const isWholePicture = corners === undefined || corners.every((corner, index) => Math.hypot(corner.x - frame[index]!.x, corner.y - frame[index]!.y) <= slack)
+  return isWholePicture ? rectifyScan(pixels, options.dpi) : rectifyPhoto(colour, pixels, { ...options, corners })
 }
 
 /** The page's quad (given, or detected on the colour picture) warped to A4, landscape when the quad is wider than tall. */
@@ -108,6 +124,7 @@ function rectifyPhoto(colour: Mat, pixels: Mat, options: PageImageOptions): Rect
     pageFound: detected !== undefined,
     sourceScale: Math.max(width, height) / Math.max(size.width, size.height),
     deskewDegrees: 0,
+    photo: true,
   }
 }
 
@@ -124,7 +141,7 @@ function rectifyScan(source: Mat, dpi: number): RectifiedPage {
       const skew = (Math.atan2(topRight.y - topLeft.y, topRight.x - topLeft.x) * 180) / Math.PI
       const { width, height } = quadSize(sheet)
       const size = scanSize(width, height, dpi)
-      return { page: warpQuad(source, sheet, size), pageFound: true, sourceScale: width / size.width, deskewDegrees: Math.round(skew * 10) / 10 }
+      return { page: warpQuad(source, sheet, size), pageFound: true, sourceScale: width / size.width, deskewDegrees: Math.round(skew * 10) / 10, photo: false }
     }
     const direction = measureScanDirection(source, dpi)
     const clearText = direction.strength >= CLEAR_TEXT
@@ -135,7 +152,7 @@ function rectifyScan(source: Mat, dpi: number): RectifiedPage {
     const size = scanSize(straight.cols, straight.rows, dpi)
     const page = new cv.Mat()
     cv.resize(straight, page, new cv.Size(size.width, size.height), 0, 0, size.width < straight.cols ? cv.INTER_AREA : cv.INTER_LINEAR)
-    return { page, pageFound: true, sourceScale: straight.cols / size.width, deskewDegrees, quarterTurned }
+    return { page, pageFound: true, sourceScale: straight.cols / size.width, deskewDegrees, quarterTurned, photo: false }
   })
 }
 

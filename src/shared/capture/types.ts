@@ -3,8 +3,12 @@
  * browser Worker and in Node worker_threads), the main-process encoder, the archival PDF and the clerk's UI.
  */
 export type CaptureMode = 'color' | 'gray' | 'bw'
-/** photo: find the page and warp it; scan: already flat, deskew + crop. */
-export type PageSource = 'photo' | 'scan'
+/**
+ * photo: find the page and warp it; scan: already flat, deskew + crop; auto: a file of unknown origin, taken as a
+ * photo when a page is found that is not the whole picture.
+ */
+export const PAGE_SOURCES = ['photo', 'scan', 'auto'] as const
+export type PageSource = (typeof PAGE_SOURCES)[number]
 /** RGBA 8-bit. */
 export interface RgbaImage {
   readonly width: number

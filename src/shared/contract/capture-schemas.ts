@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { PAGE_SOURCES } from '../capture/types'
 import { DossierCodeSchema } from '../domain/dossier/dossier-code'
 import { MAX_BLOB_BYTES, SealedBlobSchema } from '../domain/eventlog/envelope'
 
@@ -10,7 +11,7 @@ export const MAX_IMAGE_BYTES = 32 * 1024 * 1024
 const base64Of = (maxBytes: number) => z.base64().max(Math.ceil(maxBytes / 3) * 4)
 
 export const CaptureModeSchema = z.enum(['color', 'gray', 'bw'])
-export const PageSourceSchema = z.enum(['photo', 'scan'])
+export const PageSourceSchema = z.enum(PAGE_SOURCES)
 const PointSchema = z.object({ x: z.number().finite().min(-100_000).max(100_000), y: z.number().finite().min(-100_000).max(100_000) }).strict()
 /** top-left, top-right, bottom-right, bottom-left, in source pixels. */
 export const QuadSchema = z.tuple([PointSchema, PointSchema, PointSchema, PointSchema]).readonly()

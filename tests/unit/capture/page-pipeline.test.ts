@@ -255,3 +255,32 @@ describe('flat scans', () => {
     expect(page.quality.warnings).not.toContain('blurry')
   })
 })
+
+describe('a file of unknown origin (source auto)', () => {
+  it('is taken as a photo when a sheet lies inside the picture: found and warped as a photo is', async () => {
+    const { path, corners } = photos.plasma!
+    const page = await process(path, { source: 'auto' })
+    expect(page.corners, 'no page found').toBeDefined()
+    expect(cornerError(page.corners!, corners)).toBeLessThanOrEqual(0.01)
+    expect(page.page).toMatchObject({ width: 1654, height: 2339 })
+  })
+
+  it('is taken as a flat scan when the sheet is the whole picture: the text lines give the skew', async () => {
+    const { scanPath } = makeFlatScan({ dir, name: 'auto-flat', skewDegrees: 0 })
+    const page = await process(scanPath, { source: 'auto' })
+    expect(page.corners).toBeUndefined()
+    expect(page.page).toMatchObject({ width: 1654, height: 2339 })
+    const truth = await sheetInkBox()
+    expect(Math.abs(inkBox(page.page).left - truth.left)).toBeLessThanOrEqual(0.01 * Math.hypot(1654, 2339))
+  })
+
+  it('straightens a crooked sheet cut out by the scanner, either way', async () => {
+    const { scanPath } = makeFlatScan({ dir, name: 'auto-skew', skewDegrees: 7 })
+    const page = await process(scanPath, { source: 'auto' })
+    expect(page.page).toMatchObject({ width: 1654, height: 2339 })
+    const truth = await sheetInkBox()
+    const found = inkBox(page.page)
+    expect(Math.abs(found.left - truth.left)).toBeLessThanOrEqual(0.01 * Math.hypot(1654, 2339))
+    expect(Math.abs(found.top - truth.top)).toBeLessThanOrEqual(0.01 * Math.hypot(1654, 2339))
+  })
+})

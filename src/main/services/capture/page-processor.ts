@@ -10,7 +10,7 @@ import { z } from 'zod'
 import { CodedError } from '../../../shared/coded-error'
 import { A4_INCHES, MAX_INPUT_PIXELS, scaleQuad } from '../../../shared/capture/geometry'
 import type { PageImage } from '../../../shared/capture/process-page-image'
-import type { CaptureMode, PageQuality, PageSource, Quad } from '../../../shared/capture/types'
+import { PAGE_SOURCES, type CaptureMode, type PageQuality, type PageSource, type Quad } from '../../../shared/capture/types'
 import { encodeOcrImage, encodePage, encodeThumbnail } from './page-encoding'
 import type { PageJob, PageJobReply } from './page-jobs'
 
@@ -58,7 +58,7 @@ const point = z.object({ x: z.number().finite(), y: z.number().finite() })
 const optionsSchema = z.object({
   mode: z.enum(['color', 'gray', 'bw']),
   dpi: z.union([z.literal(200), z.literal(300)]),
-  source: z.enum(['photo', 'scan']),
+  source: z.enum(PAGE_SOURCES),
   corners: z.tuple([point, point, point, point]).optional(),
 })
 

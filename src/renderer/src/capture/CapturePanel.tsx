@@ -37,7 +37,7 @@ export function CapturePanel({ paperName, busy, onePage, onImage, onClose }: { p
       const kind = kindOfFile(bytes.subarray(0, SNIFF_BYTES))
       if (kind === 'other') return setFileProblem(t('capture.notAnImage', { name: file.name }))
       if (kind === 'pdf') return setFileProblem(t('capture.pdfNotSupported', { name: file.name }))
-      await onImage({ imageBase64: base64OfBytes(bytes), source: 'scan', dpi: 300 })
+      await onImage({ imageBase64: base64OfBytes(bytes), source: 'auto', dpi: 300 })
     }
   }
 
