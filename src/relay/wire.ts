@@ -7,5 +7,5 @@ export const TUS_CHECKSUM_ALGORITHMS = 'sha256'
 /** tus checksum extension: the chunk's checksum does not match. */
 export const HTTP_CHECKSUM_MISMATCH = 460
 
-/** Every error answer names its code here too, since a HEAD answer has no body to carry it. */
-export const ERROR_CODE_HEADER = 'sync-error'
+/** Every error answer names its code in this header too, since a HEAD answer has no body to carry it (and the answer's signature covers it). */
+export { ERROR_CODE_HEADER } from '../shared/sync/http-signature'

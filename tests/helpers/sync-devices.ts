@@ -1,6 +1,7 @@
 import 'fake-indexeddb/auto'
 import { createHash } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildApi } from '../../src/shared/contract/client'
@@ -27,6 +28,15 @@ let databases = 0
 
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `motcua-sync-${prefix}-`))
+}
+
+/** A port free right now, for a hub relay that must listen on a given one. */
+export async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  await new Promise((resolve) => server.close(resolve))
+  return port
 }
 
 export function loadTestWards(): Promise<readonly Ward[]> {
@@ -60,6 +70,8 @@ export interface TestDeviceOptions {
   readonly runHub?: boolean
   readonly wardCode?: string
   readonly topology?: 'ward' | 'city'
+  /** What main's requests go through: an impostor on the LAN, in the server-authentication tests. */
+  readonly fetch?: typeof fetch
 }
 
 let wardList: Promise<readonly Ward[]> | undefined
@@ -112,6 +124,7 @@ export class TestDevice {
       hubHost: '127.0.0.1',
       hubUpstreamBackoff: FAST_BACKOFF,
       timeoutMs: 5000,
+      ...(this.options.fetch && { fetch: this.options.fetch }),
     })
     await this.service.start()
     const handlers = this.service.handlers as unknown as OperationHandlers

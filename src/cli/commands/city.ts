@@ -2,6 +2,7 @@ import type { Command } from 'commander'
 import { WardCodeSchema } from '../../shared/domain/eventlog/envelope'
 import { SYNC_PROVISIONING_PREFIX, SyncProvisioningSchema } from '../../shared/sync/protocol'
 import { loadEnrollmentCodes } from '../../relay/server/enrollment'
+import { loadServerIdentity } from '../../relay/server/server-key'
 import { startRelayServer } from '../../relay/server'
 
 const DEFAULT_CITY_PORT = 8787
@@ -43,20 +44,23 @@ export function registerCityCommands(program: Command, log: (line: string) => vo
       const ward = WardCodeSchema.safeParse(options.ward)
       if (!ward.success) throw new Error(`--ward: mã phường/xã gồm 5 chữ số (a 5-digit ward code), không phải ${JSON.stringify(options.ward)}`)
       const enrollmentCode = (await loadEnrollmentCodes(options.data, { create: false })).codeFor(ward.data)
+      // The QR pins the server's key: a device that scans it refuses any other server at that address.
+      const serverKey = (await loadServerIdentity(options.data, { create: false })).kid
       let provisioning: string | undefined
       if (options.url !== undefined) {
-        const parsed = SyncProvisioningSchema.safeParse({ url: options.url, role: 'city', wardCode: ward.data, enrollmentCode })
+        const parsed = SyncProvisioningSchema.safeParse({ url: options.url, role: 'city', wardCode: ward.data, enrollmentCode, serverKey })
         if (!parsed.success) throw new Error(`--url: một địa chỉ http(s) (an http or https URL), không phải ${JSON.stringify(options.url)}`)
         provisioning = SYNC_PROVISIONING_PREFIX + JSON.stringify(parsed.data)
       }
       if (options.json) {
-        process.stdout.write(`${JSON.stringify({ wardCode: ward.data, enrollmentCode, ...(provisioning && { provisioning }) }, null, 2)}\n`)
+        process.stdout.write(`${JSON.stringify({ wardCode: ward.data, enrollmentCode, serverKey, ...(provisioning && { provisioning }) }, null, 2)}\n`)
         return
       }
       process.stdout.write(
         [
           `Phường/xã (ward):        ${ward.data}`,
           `Mã đăng ký (enrolment):  ${enrollmentCode}`,
+          `Khoá máy chủ (server key): ${serverKey}`,
           provisioning ? `Mã QR cấu hình (provisioning QR text):\n${provisioning}` : 'Thêm --url để in nội dung mã QR cấu hình (add --url for the provisioning QR text).',
           '',
         ].join('\n'),

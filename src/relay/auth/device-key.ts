@@ -1,4 +1,4 @@
-import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto'
+import { createHash, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto'
 import { Ed25519PublicJwkSchema, type Ed25519PublicJwk } from '../../shared/sync/protocol'
 
 /** A device's signing key for the relay (Ed25519): main keeps the private half, the server learns the public JWK at enrolment. */
@@ -15,4 +15,10 @@ export function publicJwkOf(key: KeyObject): Ed25519PublicJwk {
 
 export function publicKeyFromJwk(jwk: Ed25519PublicJwk): KeyObject {
   return createPublicKey({ key: { ...jwk }, format: 'jwk' })
+}
+
+/** The JWK thumbprint (RFC 7638, SHA-256, base64url): a relay's key id, and what a provisioning QR pins. */
+export function jwkThumbprint(jwk: Ed25519PublicJwk): string {
+  // The required members in lexicographic order, no white space (RFC 7638 §3.2).
+  return createHash('sha256').update(JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x })).digest('base64url')
 }

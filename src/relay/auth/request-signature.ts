@@ -1,10 +1,13 @@
 import { createHash, sign, verify, type KeyObject } from 'node:crypto'
 import {
   componentsFor,
+  coversExactly,
   coversRequiredComponents,
   parseContentDigest,
   parseSignature,
   parseSignatureInput,
+  responseComponentsFor,
+  responseSignatureBase,
   serializeContentDigest,
   serializeSignature,
   serializeSignatureParams,
@@ -12,12 +15,14 @@ import {
   SIGNATURE_LABEL,
   type SignatureParams,
   type SignedRequestParts,
+  type SignedResponseParts,
 } from '../../shared/sync/http-signature'
 import { SYNC_LIMITS } from '../../shared/sync/protocol'
 
 /**
- * RFC 9421 signing and checking in Node, over the signature base that src/shared/sync/http-signature.ts
- * builds: the client signs every request but /health, the server checks every one.
+ * RFC 9421 signing and checking in Node, over the signature bases that src/shared/sync/http-signature.ts
+ * builds: the client signs every request but /health, the server checks every one; the server
+ * signs its answer to every signed request, the client checks every one.
  */
 
 export interface SignRequestInput {
@@ -37,6 +42,23 @@ export function contentDigestOf(body: Uint8Array): string {
   return serializeContentDigest(createHash('sha256').update(body).digest('base64'))
 }
 
+function signatureHeaders(base: string | undefined, params: SignatureParams, privateKey: KeyObject): Record<'signature-input' | 'signature', string> {
+  if (base === undefined) throw new Error('Message cannot be signed: a covered component holds a line break')
+  return {
+    'signature-input': `${SIGNATURE_LABEL}=${serializeSignatureParams(params)}`,
+    signature: serializeSignature(sign(null, Buffer.from(base, 'utf8'), privateKey).toString('base64')),
+  }
+}
+
+function verifies(base: string | undefined, signature: Buffer, publicKey: KeyObject): boolean {
+  if (base === undefined) return false
+  try {
+    return verify(null, Buffer.from(base, 'utf8'), publicKey, signature)
+  } catch {
+    return false
+  }
+}
+
 export function signRequest(input: SignRequestInput): SignatureHeaders {
   const contentDigest = input.body === undefined ? undefined : contentDigestOf(input.body)
   const parts: SignedRequestParts = {
@@ -47,14 +69,7 @@ export function signRequest(input: SignRequestInput): SignatureHeaders {
     ...(contentDigest !== undefined && { contentDigest }),
   }
   const params: SignatureParams = { created: Math.floor(input.nowMs / 1000), keyid: input.deviceId, components: componentsFor(parts) }
-  const base = signatureBase(parts, params)
-  if (base === undefined) throw new Error('Request cannot be signed: a covered component holds a line break')
-  const signature = sign(null, Buffer.from(base, 'utf8'), input.privateKey).toString('base64')
-  return {
-    'signature-input': `${SIGNATURE_LABEL}=${serializeSignatureParams(params)}`,
-    signature: serializeSignature(signature),
-    ...(contentDigest !== undefined && { 'content-digest': contentDigest }),
-  }
+  return { ...signatureHeaders(signatureBase(parts, params), params, input.privateKey), ...(contentDigest !== undefined && { 'content-digest': contentDigest }) }
 }
 
 export type SignatureFailure = { readonly ok: false; readonly code: 'unauthenticated' | 'clockSkew'; readonly message: string }
@@ -99,11 +114,35 @@ export function parseRequestSignature(headers: SignedRequestHeaders, hasBody: bo
 export function verifyRequest(parts: SignedRequestParts, parsed: ParsedSignature, publicKey: KeyObject): SignatureFailure | { ok: true } {
   const base = signatureBase(parts, parsed.params)
   if (base === undefined) return { ok: false, code: 'unauthenticated', message: 'A covered component is missing from the request' }
-  let valid = false
-  try {
-    valid = verify(null, Buffer.from(base, 'utf8'), publicKey, parsed.signature)
-  } catch {
-    valid = false
-  }
-  return valid ? { ok: true } : { ok: false, code: 'unauthenticated', message: 'The signature does not verify with the device key' }
+  return verifies(base, parsed.signature, publicKey) ? { ok: true } : { ok: false, code: 'unauthenticated', message: 'The signature does not verify with the device key' }
+}
+
+/** The request's Signature member as an answer's signature covers it (`:BASE64:`), when the request carries one in our form. */
+export function requestSignatureMember(signatureHeader: string | undefined): string | undefined {
+  const signature = signatureHeader === undefined ? undefined : parseSignature(signatureHeader)
+  return signature === undefined ? undefined : `:${signature}:`
+}
+
+/** The server's signature over its answer, with its key id (the key's thumbprint). */
+export function signResponse(parts: SignedResponseParts, key: { readonly kid: string; readonly privateKey: KeyObject }, nowMs: number): Record<'signature-input' | 'signature', string> {
+  const params: SignatureParams = { created: Math.floor(nowMs / 1000), keyid: key.kid, components: responseComponentsFor(parts) }
+  return signatureHeaders(responseSignatureBase(parts, params), params, key.privateKey)
+}
+
+export type ResponseCheck = { readonly ok: true } | { readonly ok: false; readonly code: 'serverKeyChanged' | 'badResponse'; readonly message: string }
+
+/**
+ * The client's check of an answer: signed by the pinned key, over exactly what the answer carries,
+ * for this request. `created` is not checked against the device clock: the answer is bound to the
+ * request's signature, and a device whose clock is wrong must still read the server's clockSkew.
+ */
+export function verifyResponse(parts: SignedResponseParts, headers: { readonly 'signature-input'?: string | null; readonly signature?: string | null }, pinned: { readonly kid: string; readonly publicKey: KeyObject }): ResponseCheck {
+  const fail = (message: string): ResponseCheck => ({ ok: false, code: 'badResponse', message })
+  if (!headers['signature-input'] || !headers.signature) return fail('the answer is not signed')
+  const params = parseSignatureInput(headers['signature-input'])
+  const signature = parseSignature(headers.signature)
+  if (!params || signature === undefined) return fail('the answer\'s signature is not in the accepted form')
+  if (params.keyid !== pinned.kid) return { ok: false, code: 'serverKeyChanged', message: `the answer is signed by key ${params.keyid}, not by the server key ${pinned.kid} pinned at enrolment` }
+  if (!coversExactly(params, responseComponentsFor(parts))) return fail('the answer\'s signature does not cover exactly its status, body digest, offset, error code and the request\'s signature')
+  return verifies(responseSignatureBase(parts, params), Buffer.from(signature, 'base64'), pinned.publicKey) ? { ok: true } : fail('the answer\'s signature does not verify: altered, or the answer to another request')
 }

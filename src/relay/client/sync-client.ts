@@ -20,16 +20,20 @@ import {
   type HealthResponse,
   type PullResponse,
   type PushResponse,
+  type ServerKey,
   type SyncErrorCode,
 } from '../../shared/sync/protocol'
-import { publicJwkOf } from '../auth/device-key'
-import { signRequest } from '../auth/request-signature'
+import { jwkThumbprint, publicJwkOf, publicKeyFromJwk } from '../auth/device-key'
+import { contentDigestOf, requestSignatureMember, signRequest, verifyResponse } from '../auth/request-signature'
 import { ERROR_CODE_HEADER, TUS_VERSION } from '../wire'
 
 const gzipAsync = promisify(gzip)
 
-/** What went wrong, for the engine to decide: retry later (network, timeout, unavailable, badResponse), or tell the technician. */
-export type SyncClientErrorCode = SyncErrorCode | 'network' | 'timeout' | 'badResponse'
+/**
+ * What went wrong, for the engine to decide: retry later (network, timeout, unavailable, badResponse),
+ * or tell the technician (serverKeyChanged: the answer is signed by another key than the one pinned).
+ */
+export type SyncClientErrorCode = SyncErrorCode | 'network' | 'timeout' | 'badResponse' | 'serverKeyChanged'
 
 export interface SyncClientErrorDetails {
   /** The HTTP status, when the server answered. */
@@ -57,6 +61,8 @@ export interface SyncClientOptions {
   readonly deviceId: string
   /** The device's Ed25519 private key: signs every request but /health. */
   readonly privateKey: KeyObject
+  /** The server's key pinned at enrolment: every answer to a signed request must be signed by it. Needed for every call but health(). */
+  readonly serverKey?: ServerKey
   readonly fetch?: typeof fetch
   /** Clock for the signature's `created`, in ms. */
   readonly now?: () => number
@@ -86,11 +92,15 @@ export interface UploadBlobOptions {
   /** After each acknowledged chunk: the server's offset and the blob's length. */
   readonly onProgress?: (offset: number, length: number) => void
   readonly signal?: AbortSignal
+  /** Asked between chunks: true stops the upload there (complete: false), to be resumed from the server's offset by a later call. */
+  readonly yieldNow?: () => boolean
 }
 
 export interface UploadBlobResult {
   /** Bytes this call sent in PATCH bodies that the server acknowledged (0 when it already held the blob). */
   readonly sentBytes: number
+  /** false when yieldNow stopped the upload before its end. */
+  readonly complete: boolean
 }
 
 /** Reads `length` bytes of the blob from `offset`, so a resumed upload reads only what the server lacks. */
@@ -111,8 +121,6 @@ export interface SyncClient {
   uploadBlobChunk(sha256: string, offset: number, chunk: Uint8Array, options?: { signal?: AbortSignal }): Promise<number>
   /** Uploads a whole blob, resuming from whatever the server already holds. */
   uploadBlob(sha256: string, source: BlobSource, length: number, options?: UploadBlobOptions): Promise<UploadBlobResult>
-  /** The blob's bytes, checked against its address. */
-  downloadBlob(sha256: string, options?: { signal?: AbortSignal; timeoutMs?: number }): Promise<Uint8Array>
 }
 
 interface RequestOptions {
@@ -121,6 +129,8 @@ interface RequestOptions {
   readonly signed?: boolean
   readonly signal?: AbortSignal | undefined
   readonly timeoutMs?: number | undefined
+  /** The most the answer's body may hold once decoded; reading stops past it. Default SYNC_LIMITS.maxAnswerBytes. */
+  readonly maxAnswerBytes?: number
 }
 
 interface RawResponse {
@@ -131,6 +141,8 @@ interface RawResponse {
 
 const DEFAULT_TIMEOUT_MS = 30_000
 const DEFAULT_CHUNK_BYTES = 1024 * 1024
+/** Offset corrections one upload call accepts; past that the caller's backoff takes over rather than a tight loop. */
+const MAX_OFFSET_RESYNCS = 3
 
 export function createSyncClient(options: SyncClientOptions): SyncClient {
   const base = options.baseUrl.replace(/\/+$/, '')
@@ -138,25 +150,49 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
   const now = options.now ?? Date.now
   const defaultTimeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
 
+  const pinned = options.serverKey && { kid: options.serverKey.kid, publicKey: publicKeyFromJwk({ kty: options.serverKey.kty, crv: options.serverKey.crv, x: options.serverKey.x }) }
+
   async function request(method: string, pathAndQuery: string, requestOptions: RequestOptions = {}): Promise<RawResponse> {
     const url = new URL(base + pathAndQuery)
     const headers: Record<string, string> = { 'accept-encoding': 'gzip', ...requestOptions.headers }
-    if (requestOptions.signed !== false) {
+    const signed = requestOptions.signed !== false
+    if (signed) {
+      if (!pinned) throw new Error('The server key must be pinned (serverKey) before a signed request')
       Object.assign(headers, signRequest({ method, url, deviceId: options.deviceId, privateKey: options.privateKey, nowMs: now(), ...(requestOptions.body !== undefined && { body: requestOptions.body }) }))
     }
     const timeout = AbortSignal.timeout(requestOptions.timeoutMs ?? defaultTimeoutMs)
     const signal = requestOptions.signal ? AbortSignal.any([requestOptions.signal, timeout]) : timeout
+    let response: RawResponse
     try {
       // Node's fetch takes any Uint8Array; the DOM typing wants one over a plain ArrayBuffer.
       const body = requestOptions.body as Uint8Array<ArrayBuffer> | undefined
-      const response = await fetchImpl(url, { method, headers, signal, ...(body !== undefined && { body }) })
-      return { status: response.status, headers: response.headers, body: new Uint8Array(await response.arrayBuffer()) }
+      const answer = await fetchImpl(url, { method, headers, signal, ...(body !== undefined && { body }) })
+      response = { status: answer.status, headers: answer.headers, body: await readCapped(answer, requestOptions.maxAnswerBytes ?? SYNC_LIMITS.maxAnswerBytes, `${method} ${url.pathname}`) }
     } catch (error) {
+      if (error instanceof SyncClientError) throw error
       // The caller's own abort is not a sync failure: its reason goes back as it is.
       if (requestOptions.signal?.aborted) throw requestOptions.signal.reason
       if (timeout.aborted) throw new SyncClientError('timeout', `${method} ${url.pathname}: no answer within the time limit`, {}, { cause: error })
       throw new SyncClientError('network', `${method} ${url.pathname}: ${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)}`, {}, { cause: error })
     }
+    if (signed) {
+      // Nothing of an answer is used (ack, page, offset, error code) before it proves to come from the pinned server, for this request.
+      const uploadOffset = response.headers.get('upload-offset')
+      const errorCode = response.headers.get(ERROR_CODE_HEADER)
+      const check = verifyResponse(
+        {
+          status: response.status,
+          bodyDigest: contentDigestOf(response.body),
+          ...(uploadOffset !== null && { uploadOffset }),
+          ...(errorCode !== null && { errorCode }),
+          requestSignature: requestSignatureMember(headers.signature)!,
+        },
+        { 'signature-input': response.headers.get('signature-input'), signature: response.headers.get('signature') },
+        pinned!,
+      )
+      if (!check.ok) throw new SyncClientError(check.code, `${method} ${url.pathname}: ${check.message}`, { status: response.status })
+    }
+    return response
   }
 
   /** A non-2xx answer becomes the server's error code; an answer that is not ours becomes badResponse. */
@@ -200,7 +236,12 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     baseUrl: base,
     deviceId: options.deviceId,
 
-    health: (callOptions) => call('GET', SYNC_PATHS.health, HealthResponseSchema, { signed: false, signal: callOptions?.signal }),
+    async health(callOptions) {
+      const health = await call('GET', SYNC_PATHS.health, HealthResponseSchema, { signed: false, signal: callOptions?.signal })
+      const { kid, ...jwk } = health.key
+      if (jwkThumbprint(jwk) !== kid) throw new SyncClientError('badResponse', `GET ${SYNC_PATHS.health}: the server key's kid is not its thumbprint`, { status: 200 })
+      return health
+    },
 
     async enroll(input) {
       const { body, headers } = await jsonBody(
@@ -219,7 +260,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       const waitSeconds = Math.min(input.waitSeconds ?? 0, SYNC_LIMITS.maxPullWaitSeconds)
       const query = new URLSearchParams({ after: encodeVersionVector(input.after), limit: String(input.limit ?? SYNC_LIMITS.maxEventsPerPull), wait: String(waitSeconds) })
       const path = `${SYNC_PATHS.events}?${query}`
-      const answer = await call('GET', path, PullResponseSchema, { signal: input.signal, timeoutMs: defaultTimeoutMs + waitSeconds * 1000 })
+      const answer = await call('GET', path, PullResponseSchema, { signal: input.signal, timeoutMs: defaultTimeoutMs + waitSeconds * 1000, maxAnswerBytes: SYNC_LIMITS.maxPullAnswerBytes })
       const problem = continuityProblem(input.after, answer.events)
       if (problem !== undefined) throw new SyncClientError('badResponse', `GET ${SYNC_PATHS.events}: ${problem}`, { status: 200 })
       return answer
@@ -262,8 +303,10 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       const signalOption = { signal: uploadOptions.signal }
       let offset = await client.createBlob(sha256, length, signalOption)
       let sentBytes = 0
+      let resyncs = 0
       while (offset < length) {
         uploadOptions.signal?.throwIfAborted()
+        if (uploadOptions.yieldNow?.()) return { sentBytes, complete: false }
         const size = Math.min(chunkBytes, length - offset)
         const chunk = await source(offset, size)
         if (chunk.length !== size) throw new RangeError(`Blob source gave ${chunk.length} bytes at ${offset}, expected ${size}`)
@@ -272,25 +315,43 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
           sentBytes += size
         } catch (error) {
           // Another sender (or our own cut request) moved the offset: continue from the server's.
-          if (!(error instanceof SyncClientError && error.code === 'offsetMismatch')) throw error
+          if (!(error instanceof SyncClientError && error.code === 'offsetMismatch') || ++resyncs > MAX_OFFSET_RESYNCS) throw error
           const serverOffset = await client.blobOffset(sha256, signalOption)
           if (serverOffset === undefined) throw error
           offset = serverOffset
         }
         uploadOptions.onProgress?.(offset, length)
       }
-      return { sentBytes }
-    },
-
-    async downloadBlob(sha256, callOptions) {
-      const path = blobPath(sha256)
-      const response = await request('GET', path, { signal: callOptions?.signal, timeoutMs: callOptions?.timeoutMs })
-      if (response.status !== 200) throw errorFrom('GET', path, response)
-      if (createHash('sha256').update(response.body).digest('hex') !== sha256) throw new SyncClientError('badResponse', `GET ${path}: the content does not match its address`, { status: 200 })
-      return response.body
+      return { sentBytes, complete: true }
     },
   }
   return client
+}
+
+/** The answer's body, read as it streams in and given up as soon as it grows past what this call may get. */
+async function readCapped(response: Response, maxBytes: number, where: string): Promise<Uint8Array> {
+  const tooLarge = (): SyncClientError => new SyncClientError('badResponse', `${where}: the answer is over the ${maxBytes}-byte limit for this call`, { status: response.status })
+  const declared = Number(response.headers.get('content-length') ?? NaN)
+  // Content-Length counts the gzip bytes, a lower bound of the decoded size.
+  if (declared > maxBytes) {
+    await response.body?.cancel()
+    throw tooLarge()
+  }
+  if (!response.body) return new Uint8Array()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  const reader = response.body.getReader()
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.length
+    if (size > maxBytes) {
+      await reader.cancel()
+      throw tooLarge()
+    }
+    chunks.push(value)
+  }
+  return Buffer.concat(chunks)
 }
 
 function parseJson<S extends z.ZodType>(body: Uint8Array, schema: S): { success: true; data: z.infer<S> } | { success: false; reason: string } {

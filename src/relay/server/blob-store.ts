@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { createReadStream, type ReadStream } from 'node:fs'
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises'
-import { join } from 'node:path'
+import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { KeyedMutex } from './keyed-mutex'
 import { ClientGone, RelayHttpError } from './http'
@@ -39,17 +39,24 @@ export class BlobStore {
     return `${this.finalPath(record)}.part`
   }
 
-  /** tus creation: 'created' with offset 0, or the row as it stands (resumable, or complete: never stored twice). */
+  /**
+   * tus creation: 'created' with offset 0, or the row as it stands (resumable, or complete: never
+   * stored twice). An unfinished upload declared with another length is started over: only one
+   * length can hash to the address, so a wrong one must not keep the right one out.
+   */
   create(sha256: string, length: number, ward: string): Promise<{ created: boolean; record: BlobRecord }> {
     return this.locks.run(sha256, async () => {
-      const existing = await this.storage.blob(sha256)
-      if (existing && existing.length !== length) throw new RelayHttpError('malformedRequest', `This blob's upload was created with Upload-Length ${existing.length}`)
+      let existing = await this.storage.blob(sha256)
+      if (existing?.complete && existing.length !== length) throw new RelayHttpError('malformedRequest', `This blob is held with Upload-Length ${existing.length}`)
+      if (existing && existing.length !== length) {
+        await this.storage.deleteBlob(sha256)
+        existing = undefined
+      }
       // Knowing a content's SHA-256 stands for holding it: the ward may read what it can name.
       await this.storage.grantBlob(sha256, ward)
       if (existing) return { created: false, record: existing }
       const storagePath = join(sha256.slice(0, 2), sha256)
-      await mkdir(join(this.root, sha256.slice(0, 2)), { recursive: true })
-      await (await open(this.partPath({ storagePath }), 'w')).close()
+      await (await this.emptyPart({ storagePath })).close()
       const record = await this.storage.createBlob(sha256, length, storagePath)
       if (length === 0) return { created: true, record: await this.finish(record) }
       return { created: true, record }
@@ -72,13 +79,27 @@ export class BlobStore {
     })
   }
 
+  private async emptyPart(record: Pick<BlobRecord, 'storagePath'>): Promise<FileHandle> {
+    await mkdir(dirname(this.finalPath(record)), { recursive: true })
+    return open(this.partPath(record), 'w')
+  }
+
+  /** The part file, made again empty when it went missing (disk restored from an older backup): then the upload starts over at 0. */
+  private async openPart(record: BlobRecord): Promise<FileHandle> {
+    try {
+      return await open(this.partPath(record), 'r+')
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+    }
+    const handle = await this.emptyPart(record)
+    if (record.offset === 0) return handle
+    await handle.close()
+    await this.storage.setBlobOffset(record.sha256, 0)
+    throw new RelayHttpError('offsetMismatch', 'The partial upload was lost: start again at offset 0', { headers: { 'upload-offset': '0' } })
+  }
+
   private async writeChunk(record: BlobRecord, upload: ChunkUpload): Promise<number> {
-    const handle = await open(this.partPath(record), 'r+').catch(async (error: NodeJS.ErrnoException) => {
-      if (error.code !== 'ENOENT') throw error
-      // The part file went missing (disk restored from an older backup): start the upload over.
-      await this.storage.setBlobOffset(record.sha256, 0)
-      throw new RelayHttpError('offsetMismatch', 'The partial upload was lost: start again at offset 0', { headers: { 'upload-offset': '0' } })
-    })
+    const handle = await this.openPart(record)
     const hash = createHash('sha256')
     let position = upload.offset
     try {

@@ -1,6 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { loadOrCreateDataFile } from './data-file'
 
 /**
  * Enrolment codes: base32(HMAC-SHA256(secret, "enroll:" + wardCode)), first 16 characters. The
@@ -29,23 +28,16 @@ export async function loadEnrollmentCodes(dataDir: string, options: { create: bo
   }
 }
 
-async function loadOrCreateSecret(dataDir: string, create: boolean): Promise<Buffer> {
-  const path = join(dataDir, SECRET_FILE)
-  try {
-    const secret = Buffer.from((await readFile(path, 'utf8')).trim(), 'hex')
-    if (secret.length === 32) return secret
-    throw new Error(`${path} does not hold a 32-byte hex secret: restore it from backup or remove it to issue new enrolment codes`)
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
-    if (!create) throw new Error(`${path} does not exist: this folder is not a relay server's data folder (start the server once with it)`)
-  }
-  await mkdir(dataDir, { recursive: true })
-  const secret = randomBytes(32)
-  // 'wx': when two processes start at once, the second fails here instead of overwriting the first's secret.
-  await writeFile(path, `${secret.toString('hex')}\n`, { mode: 0o600, flag: 'wx' }).catch(async (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EEXIST') throw error
+function loadOrCreateSecret(dataDir: string, create: boolean): Promise<Buffer> {
+  return loadOrCreateDataFile(dataDir, SECRET_FILE, {
+    create,
+    make: () => `${randomBytes(32).toString('hex')}\n`,
+    parse: (text) => {
+      const secret = Buffer.from(text.trim(), 'hex')
+      return secret.length === 32 ? secret : undefined
+    },
+    what: 'a 32-byte hex secret (or remove it to issue new enrolment codes)',
   })
-  return Buffer.from((await readFile(path, 'utf8')).trim(), 'hex')
 }
 
 /** RFC 4648 base32, no padding. */

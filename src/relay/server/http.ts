@@ -1,7 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { promisify } from 'node:util'
 import { gunzip, gzip } from 'node:zlib'
+import { BODY_DIGEST_HEADER, type SignedResponseParts } from '../../shared/sync/http-signature'
 import { type SyncErrorBody, type SyncErrorCode } from '../../shared/sync/protocol'
+import { contentDigestOf } from '../auth/request-signature'
 import { ERROR_CODE_HEADER, HTTP_CHECKSUM_MISMATCH } from '../wire'
 
 const gzipAsync = promisify(gzip)
@@ -44,16 +46,41 @@ export class RelayHttpError extends Error {
 /** The client went away mid-request: nothing to answer. */
 export class ClientGone extends Error {}
 
+/** Signs an answer's head; set by the server for each request that carries a signature. */
+export type ResponseSigner = (parts: Omit<SignedResponseParts, 'requestSignature'>) => Record<string, string>
+const signers = new WeakMap<ServerResponse, ResponseSigner>()
+
+export function signAnswersTo(res: ServerResponse, signer: ResponseSigner): void {
+  signers.set(res, signer)
+}
+
+export const EMPTY_BODY_DIGEST = contentDigestOf(new Uint8Array())
+
+/**
+ * Every answer's head goes through here: to a signed request, it adds Sync-Body-Digest (of the body
+ * before any gzip) and the server's signature over status, digest, Upload-Offset and error code.
+ */
+export function writeHead(res: ServerResponse, status: number, headers: Record<string, string>, bodyDigest: string = EMPTY_BODY_DIGEST): void {
+  const signer = signers.get(res)
+  if (!signer) return void res.writeHead(status, headers)
+  const uploadOffset = headers['upload-offset']
+  const errorCode = headers[ERROR_CODE_HEADER]
+  const signature = signer({ status, bodyDigest, ...(uploadOffset !== undefined && { uploadOffset }), ...(errorCode !== undefined && { errorCode }) })
+  res.writeHead(status, { ...headers, [BODY_DIGEST_HEADER]: bodyDigest, ...signature })
+}
+
 export async function sendJson(req: IncomingMessage, res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): Promise<void> {
-  let body: Buffer = Buffer.from(JSON.stringify(value), 'utf8')
+  const json = Buffer.from(JSON.stringify(value), 'utf8')
+  let body = json
   const encodingHeaders: Record<string, string> = {}
   if (body.length >= GZIP_MIN_BYTES && acceptsGzip(req)) {
     body = await gzipAsync(body)
     encodingHeaders['content-encoding'] = 'gzip'
   }
   if (res.headersSent || res.destroyed) return
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(body.length), 'cache-control': 'no-store', vary: 'accept-encoding', ...encodingHeaders, ...headers })
-  res.end(req.method === 'HEAD' ? undefined : body)
+  const head = req.method === 'HEAD'
+  writeHead(res, status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(body.length), 'cache-control': 'no-store', vary: 'accept-encoding', ...encodingHeaders, ...headers }, head ? EMPTY_BODY_DIGEST : contentDigestOf(json))
+  res.end(head ? undefined : body)
 }
 
 export async function sendError(req: IncomingMessage, res: ServerResponse, error: RelayHttpError): Promise<void> {

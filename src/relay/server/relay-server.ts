@@ -3,11 +3,12 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
-import { createHash, type KeyObject } from 'node:crypto'
+import type { KeyObject } from 'node:crypto'
 import { WardCodeSchema, type EventEnvelope } from '../../shared/domain/eventlog/envelope'
 import {
   decodeVersionVector,
   EnrollRequestSchema,
+  eventJsonBytes,
   PROTOCOL_VERSION,
   PushRequestSchema,
   Sha256HexSchema,
@@ -16,15 +17,18 @@ import {
   type HealthResponse,
   type PullResponse,
   type PushResponse,
+  type ServerKey,
 } from '../../shared/sync/protocol'
 import type { BackoffPolicy } from '../../shared/sync/backoff'
 import { publicKeyFromJwk } from '../auth/device-key'
-import { parseRequestSignature, verifyRequest, type ParsedSignature } from '../auth/request-signature'
+import { contentDigestOf, parseRequestSignature, requestSignatureMember, signResponse, verifyRequest, type ParsedSignature } from '../auth/request-signature'
+import { serializeContentDigest } from '../../shared/sync/http-signature'
 import { TUS_CHECKSUM_ALGORITHMS, TUS_EXTENSIONS, TUS_VERSION } from '../wire'
 import { BlobStore } from './blob-store'
 import { loadEnrollmentCodes } from './enrollment'
-import { ClientGone, declaredLength, decodeBody, parseJsonBody, readBody, RelayHttpError, requireJsonContentType, sendError, sendJson } from './http'
-import { openRelayStorage, type DeviceRecord, type RelayStorage } from './storage/relay-storage'
+import { ClientGone, declaredLength, decodeBody, parseJsonBody, readBody, RelayHttpError, requireJsonContentType, sendError, sendJson, signAnswersTo, writeHead } from './http'
+import { loadServerIdentity } from './server-key'
+import { openRelayStorage, type BlobRecord, type DeviceRecord, type RelayStorage } from './storage/relay-storage'
 import { startUpstreamReplicator, type UpstreamReplicator, type UpstreamStatus } from './upstream-replicator'
 import { WardSignals } from './ward-signals'
 
@@ -42,12 +46,14 @@ export interface RelayServerOptions {
   readonly log: (line: string) => void
   /** Hub: the one ward it serves. */
   readonly wardCode?: string
-  /** Hub: replicate the ward to the city with this identity (enrolled there beforehand). */
-  readonly upstream?: { readonly baseUrl: string; readonly deviceId: string; readonly privateKey: KeyObject; readonly fetch?: typeof fetch }
+  /** Hub: replicate the ward to the city with this identity (enrolled there beforehand), trusting answers signed by the city's pinned key only. */
+  readonly upstream?: { readonly baseUrl: string; readonly deviceId: string; readonly privateKey: KeyObject; readonly serverKey: ServerKey; readonly fetch?: typeof fetch }
   /** Tests: the retry policy towards the city. */
   readonly upstreamBackoff?: BackoffPolicy
   /** The server clock, for signature freshness. */
   readonly now?: () => number
+  /** Tests: how long a connection may stay silent mid-request. Default 60 s. */
+  readonly socketIdleTimeoutMs?: number
 }
 
 export interface RelayServer {
@@ -55,6 +61,8 @@ export interface RelayServer {
   readonly port: number
   readonly role: RelayRole
   readonly storage: RelayStorage
+  /** The key that signs this server's answers (also in /health). */
+  readonly serverKey: ServerKey
   enrollmentCode(wardCode: string): string
   /** The hub's replication to the city; undefined without upstream. */
   upstreamStatus(): UpstreamStatus | undefined
@@ -63,6 +71,11 @@ export interface RelayServer {
 
 const MAX_ENROLL_BODY_BYTES = 16 * 1024
 const CLOSE_GRACE_MS = 5000
+/**
+ * A connection silent this long is cut: a link that died mid-upload would otherwise hold the blob's
+ * lock for ever. Longer than the longest quiet a request has by design (a pull's 25 s wait).
+ */
+const SOCKET_IDLE_TIMEOUT_MS = 60_000
 /** A pull page stops near this much JSON even below its limit: 2000 events of 64 KiB would be 128 MiB. */
 const MAX_PULL_JSON_BYTES = SYNC_LIMITS.maxBodyBytes
 const DEFAULT_PULL_LIMIT = SYNC_LIMITS.maxEventsPerPull
@@ -91,6 +104,7 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Rel
   const now = options.now ?? Date.now
   await mkdir(options.dataDir, { recursive: true })
   const codes = await loadEnrollmentCodes(options.dataDir)
+  const identity = await loadServerIdentity(options.dataDir)
   const storage = await openRelayStorage({ pgliteDir: join(options.dataDir, 'relay-db'), databaseUrl: options.databaseUrl })
   const blobs = new BlobStore(join(options.dataDir, 'blobs'), storage)
   const signals = new WardSignals()
@@ -130,11 +144,11 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Rel
   }
 
   function checkBodyDigest(signature: ParsedSignature, raw: Buffer): void {
-    if (sha256Base64(raw) !== signature.bodySha256Base64) throw new RelayHttpError('unauthenticated', 'Content-Digest does not match the body')
+    if (contentDigestOf(raw) !== serializeContentDigest(signature.bodySha256Base64!)) throw new RelayHttpError('unauthenticated', 'Content-Digest does not match the body')
   }
 
   const health: Handler = async (req, res) => {
-    const answer: HealthResponse = { status: 'ok', role: options.role, protocol: PROTOCOL_VERSION, time: new Date(now()).toISOString(), ...(options.wardCode !== undefined && { wardCode: options.wardCode }) }
+    const answer: HealthResponse = { status: 'ok', role: options.role, protocol: PROTOCOL_VERSION, time: new Date(now()).toISOString(), ...(options.wardCode !== undefined && { wardCode: options.wardCode }), key: identity.publicKey }
     await sendJson(req, res, 200, answer)
   }
 
@@ -213,7 +227,7 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Rel
   }
 
   const tusOptions: Handler = async (_req, res) => {
-    res.writeHead(204, { 'tus-resumable': TUS_VERSION, 'tus-version': TUS_VERSION, 'tus-extension': TUS_EXTENSIONS, 'tus-checksum-algorithm': TUS_CHECKSUM_ALGORITHMS, 'tus-max-size': String(SYNC_LIMITS.maxBlobBytes) })
+    writeHead(res, 204, { 'tus-resumable': TUS_VERSION, 'tus-version': TUS_VERSION, 'tus-extension': TUS_EXTENSIONS, 'tus-checksum-algorithm': TUS_CHECKSUM_ALGORITHMS, 'tus-max-size': String(SYNC_LIMITS.maxBlobBytes) })
     res.end()
   }
 
@@ -226,15 +240,21 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Rel
     if (length > SYNC_LIMITS.maxBlobBytes) throw new RelayHttpError('payloadTooLarge', `A blob may be at most ${SYNC_LIMITS.maxBlobBytes} bytes`)
     const sha256 = sha256FromMetadata(singleHeader(req, 'upload-metadata'))
     const { created, record } = await blobs.create(sha256, length, device.ward)
-    res.writeHead(created ? 201 : 200, { 'tus-resumable': TUS_VERSION, location: `${SYNC_PATHS.blobs}/${sha256}`, 'upload-offset': String(record.offset), 'upload-length': String(record.length) })
+    writeHead(res, created ? 201 : 200, { 'tus-resumable': TUS_VERSION, location: `${SYNC_PATHS.blobs}/${sha256}`, 'upload-offset': String(record.offset), 'upload-length': String(record.length) })
     res.end()
   }
 
+  /** A ward sees only the uploads it created or its events refer to: another ward's blob is answered as absent. */
+  async function wardBlob(sha256: string, ward: string): Promise<BlobRecord> {
+    const record = (await storage.blobReadable(sha256, ward)) ? await storage.blob(sha256) : undefined
+    if (!record) throw new RelayHttpError('notFound', 'No upload at this address for this ward: create it first (POST /v1/blobs)')
+    return record
+  }
+
   const blobHead: Handler = async (req, res, url) => {
-    await authenticate(req, url, false)
-    const record = await storage.blob(blobAddress(url))
-    if (!record) throw new RelayHttpError('notFound', 'No upload at this address')
-    res.writeHead(200, { 'tus-resumable': TUS_VERSION, 'upload-offset': String(record.offset), 'upload-length': String(record.length), 'cache-control': 'no-store' })
+    const { device } = await authenticate(req, url, false)
+    const record = await wardBlob(blobAddress(url), device.ward)
+    writeHead(res, 200, { 'tus-resumable': TUS_VERSION, 'upload-offset': String(record.offset), 'upload-length': String(record.length), 'cache-control': 'no-store' })
     res.end()
   }
 
@@ -246,13 +266,14 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Rel
     if ((req.headers['content-encoding'] ?? 'identity') !== 'identity') throw new RelayHttpError('unsupportedMediaType', 'Chunks are sent uncompressed')
     const length = declaredLength(req, SYNC_LIMITS.maxChunkBytes)
     if (length === undefined) throw new RelayHttpError('malformedRequest', 'A chunk needs a Content-Length')
-    const { signature } = await authenticate(req, url, true)
+    const { device, signature } = await authenticate(req, url, true)
+    await wardBlob(sha256, device.ward)
     const offsetHeader = singleHeader(req, 'upload-offset') ?? ''
     if (!/^\d{1,16}$/.test(offsetHeader)) throw new RelayHttpError('malformedRequest', 'Upload-Offset: the byte offset of the chunk')
     const checksum = /^sha256 ([A-Za-z0-9+/]{43}=)$/.exec(singleHeader(req, 'upload-checksum') ?? '')
     if (!checksum) throw new RelayHttpError('malformedRequest', 'Upload-Checksum: "sha256 " and the chunk\'s SHA-256 in base64')
     const offset = await blobs.appendChunk({ sha256, offset: Number(offsetHeader), length, body: req, checksumBase64: checksum[1]!, signedDigestBase64: signature.bodySha256Base64! })
-    res.writeHead(204, { 'tus-resumable': TUS_VERSION, 'upload-offset': String(offset) })
+    writeHead(res, 204, { 'tus-resumable': TUS_VERSION, 'upload-offset': String(offset) })
     res.end()
   }
 
@@ -261,7 +282,8 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Rel
     const sha256 = blobAddress(url)
     const found = (await storage.blobReadable(sha256, device.ward)) ? await blobs.read(sha256) : undefined
     if (!found) throw new RelayHttpError('notFound', 'No complete blob at this address for this ward')
-    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(found.record.length), 'cache-control': 'private, max-age=31536000, immutable' })
+    // The content hashes to its address: that is its digest, with no need to read it first.
+    writeHead(res, 200, { 'content-type': 'application/octet-stream', 'content-length': String(found.record.length), 'cache-control': 'private, max-age=31536000, immutable' }, serializeContentDigest(Buffer.from(sha256, 'hex').toString('base64')))
     await pipeline(found.stream, res).catch(() => undefined)
   }
 
@@ -279,6 +301,9 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Rel
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // Every answer to a signed request is signed, errors included: a forged sequenceGap or offset would misdirect the client as much as a forged ack.
+    const requestSignature = requestSignatureMember(singleHeader(req, 'signature'))
+    if (requestSignature !== undefined) signAnswersTo(res, (parts) => signResponse({ ...parts, requestSignature }, identity, now()))
     try {
       let url: URL
       try {
@@ -302,6 +327,7 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Rel
     }
   }
 
+  // No overall request limit (a chunk on a slow link takes minutes): the idle timeout cuts dead links instead.
   const server = createServer({ requestTimeout: 0, headersTimeout: 30_000, keepAliveTimeout: 30_000 }, (req, res) => {
     const work = handle(req, res).finally(() => inFlight.delete(work))
     inFlight.add(work)
@@ -310,10 +336,18 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Rel
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-type: application/json\r\n\r\n{"error":{"code":"malformedRequest","message":"The request is not valid HTTP"}}')
     else socket.destroy()
   })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve())
-  })
+  // Without a 'timeout' listener, Node destroys the silent socket: the request's body stream fails and its work ends.
+  server.setTimeout(options.socketIdleTimeoutMs ?? SOCKET_IDLE_TIMEOUT_MS)
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve())
+    })
+  } catch (error) {
+    // The port is taken (or the host wrong): the database must not stay open, or the next start finds it locked.
+    await storage.close()
+    throw error
+  }
   const port = (server.address() as AddressInfo).port
   const hostForUrl = options.host === undefined || options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host.includes(':') ? `[${options.host}]` : options.host
   const url = `http://${hostForUrl}:${port}`
@@ -336,6 +370,7 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Rel
     port,
     role: options.role,
     storage,
+    serverKey: identity.publicKey,
     enrollmentCode: (wardCode) => codes.codeFor(WardCodeSchema.parse(wardCode)),
     upstreamStatus: () => replicator?.status(),
     close: () =>
@@ -393,17 +428,12 @@ function invalid(error: { issues: readonly { path: readonly PropertyKey[]; messa
   return new RelayHttpError('malformedRequest', `The body does not match the protocol: ${detail}`)
 }
 
-function sha256Base64(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('base64')
-}
-
 /**
  * What PostgreSQL's jsonb cannot hold (NUL characters, lone surrogates, very deep nesting) or is
  * over the per-event limit: refused as bad input rather than failing in the database.
  */
 function checkStorable(event: EventEnvelope): void {
-  const json = JSON.stringify(event)
-  if (Buffer.byteLength(json, 'utf8') > SYNC_LIMITS.maxEventBytes) throw new RelayHttpError('payloadTooLarge', `Event ${event.deviceId}:${event.seq} is over ${SYNC_LIMITS.maxEventBytes} bytes`)
+  // The walk first: JSON.stringify recurses and would overflow the stack on very deep nesting.
   const pending: { value: unknown; depth: number }[] = [{ value: event.payload, depth: 1 }]
   while (pending.length > 0) {
     const { value, depth } = pending.pop()!
@@ -414,4 +444,5 @@ function checkStorable(event: EventEnvelope): void {
     }
     if (value !== null && typeof value === 'object') for (const item of Object.values(value)) pending.push({ value: item, depth: depth + 1 })
   }
+  if (eventJsonBytes(event) > SYNC_LIMITS.maxEventBytes) throw new RelayHttpError('payloadTooLarge', `Event ${event.deviceId}:${event.seq} is over ${SYNC_LIMITS.maxEventBytes} bytes`)
 }

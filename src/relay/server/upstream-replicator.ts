@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto'
 import type { EventEnvelope, VersionVector } from '../../shared/domain/eventlog/envelope'
 import { fullJitterDelay, SYNC_BACKOFF, type BackoffPolicy } from '../../shared/sync/backoff'
-import { SYNC_LIMITS, VersionVectorSchema } from '../../shared/sync/protocol'
+import { SYNC_LIMITS, VersionVectorSchema, type ServerKey } from '../../shared/sync/protocol'
 import { createSyncClient, SyncClientError, type SyncClientErrorCode } from '../client/sync-client'
 import type { BlobStore } from './blob-store'
 import type { RelayStorage } from './storage/relay-storage'
@@ -33,7 +33,7 @@ export interface UpstreamOptions {
   readonly storage: RelayStorage
   readonly blobs: BlobStore
   readonly signals: WardSignals
-  readonly client: { readonly baseUrl: string; readonly deviceId: string; readonly privateKey: KeyObject; readonly fetch?: typeof fetch }
+  readonly client: { readonly baseUrl: string; readonly deviceId: string; readonly privateKey: KeyObject; readonly serverKey: ServerKey; readonly fetch?: typeof fetch }
   readonly log: (line: string) => void
   readonly backoff?: BackoffPolicy
   readonly random?: () => number
@@ -135,18 +135,20 @@ export function startUpstreamReplicator(options: UpstreamOptions): UpstreamRepli
 
   async function uploadBlobs(): Promise<void> {
     for (const blob of await storage.blobsNotUpstream(wardCode)) {
-      if (wokenWhileBusy) return // new events go before the remaining (larger) blobs
       let lastOffset = 0
       let lastAt = Date.now()
-      await client.uploadBlob(blob.sha256, (offset, length) => options.blobs.readBytes(blob.sha256, offset, length), blob.length, {
+      const upload = await client.uploadBlob(blob.sha256, (offset, length) => options.blobs.readBytes(blob.sha256, offset, length), blob.length, {
         chunkBytes: link.budgetBytes(256 * 1024, 64 * 1024, SYNC_LIMITS.maxChunkBytes),
         signal: stopController.signal,
+        // New events go first, between chunks: a large blob on a slow link would hold them for its whole upload. The next pass resumes it from the city's offset.
+        yieldNow: () => wokenWhileBusy,
         onProgress: (offset) => {
           link.record(offset - lastOffset, Date.now() - lastAt)
           lastOffset = offset
           lastAt = Date.now()
         },
       })
+      if (!upload.complete) return
       await storage.markBlobUpstream(blob.sha256)
       await refreshPending()
     }
@@ -179,12 +181,17 @@ export function startUpstreamReplicator(options: UpstreamOptions): UpstreamRepli
   }
 
   async function run(): Promise<void> {
-    const saved = VersionVectorSchema.safeParse(await storage.state(CITY_FRONTIER_KEY))
-    if (saved.success) cityFrontier = { ...saved.data }
     let failures = 0
+    let frontierLoaded = false
     while (!stopController.signal.aborted) {
       try {
         status = { ...status, state: 'syncing' }
+        // Read inside the retry loop: a database not answering yet is retried like the city, never an unhandled rejection.
+        if (!frontierLoaded) {
+          const saved = VersionVectorSchema.safeParse(await storage.state(CITY_FRONTIER_KEY))
+          if (saved.success) cityFrontier = { ...saved.data }
+          frontierLoaded = true
+        }
         wokenWhileBusy = false
         await pullAll()
         await pushAll()

@@ -143,7 +143,7 @@ export const PrintTicketInputSchema = z
   .strict()
   .refine((raster) => base64ByteLength(raster.rows) === bytesPerRow(raster.width) * raster.height, { message: 'rows must hold width/8 bytes per row for every row', path: ['rows'] })
 
-function base64ByteLength(base64: string): number {
+export function base64ByteLength(base64: string): number {
   return (base64.length / 4) * 3 - (base64.endsWith('==') ? 2 : base64.endsWith('=') ? 1 : 0)
 }
 

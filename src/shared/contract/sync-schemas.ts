@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { EventEnvelopeSchema, MAX_BLOB_BYTES } from '../domain/eventlog/envelope'
-import { EnrollmentCodeSchema, PullResponseSchema, PushResponseSchema, Sha256HexSchema, SYNC_ERROR_CODES, SYNC_LIMITS, VersionVectorSchema } from '../sync/protocol'
+import { EnrollmentCodeSchema, PullResponseSchema, PushResponseSchema, ServerKeySchema, Sha256HexSchema, SYNC_ERROR_CODES, SYNC_LIMITS, VersionVectorSchema } from '../sync/protocol'
 
 /**
  * Sync through the contract (issue #5): the screen's engine reads the outbox from IndexedDB and
@@ -25,6 +25,8 @@ export const SyncConfigSchema = z
     hubPort: PortSchema.optional(),
     /** When the upstream server accepted this device's key. */
     enrolledAt: z.iso.datetime().optional(),
+    /** upstreamUrl's signing key, pinned at enrolment (from the provisioning QR, or trusted on first use): answers signed by another are refused. */
+    serverKey: ServerKeySchema.optional(),
   })
   .strict()
 export type SyncConfig = z.infer<typeof SyncConfigSchema>
@@ -46,7 +48,7 @@ export type ConfigureSyncInput = z.infer<typeof ConfigureSyncInputSchema>
 /** What went wrong last, with the protocol's code so the screen can say it in Vietnamese. */
 export const SyncProblemSchema = z
   .object({
-    code: z.enum([...SYNC_ERROR_CODES, 'network', 'timeout', 'badResponse', 'notConfigured']),
+    code: z.enum([...SYNC_ERROR_CODES, 'network', 'timeout', 'badResponse', 'serverKeyChanged', 'notConfigured']),
     message: z.string().max(2000),
     at: z.iso.datetime(),
     /** clockSkew: the server's clock, to show beside the device's. */

@@ -89,7 +89,7 @@ export function blobUploadOrder<T extends { readonly sha256: string; readonly si
 }
 
 /** Codes that no retry will cure: the technician must act (enrol again, fix the clock, fix the ward). */
-const NEEDS_TECHNICIAN = new Set(['unauthenticated', 'unknownDevice', 'enrollmentRefused', 'wrongWard', 'notYourEvents', 'conflictingEvent', 'clockSkew', 'notConfigured'])
+const NEEDS_TECHNICIAN = new Set(['unauthenticated', 'unknownDevice', 'enrollmentRefused', 'wrongWard', 'notYourEvents', 'conflictingEvent', 'clockSkew', 'notConfigured', 'serverKeyChanged'])
 
 export function needsTechnician(code: string): boolean {
   return NEEDS_TECHNICIAN.has(code)

@@ -1,7 +1,9 @@
 /**
- * HTTP Message Signatures (RFC 9421) as the relay uses them: Ed25519 over the method, authority,
- * path, query and, when there is a body, its Content-Digest (RFC 9530). This module builds and
- * parses the strings; signing and verifying happen in Node with the device key.
+ * HTTP Message Signatures (RFC 9421) as the relay uses them: the device signs (Ed25519) the method,
+ * authority, path, query and, when there is a body, its Content-Digest (RFC 9530); the server signs
+ * its answer's status, body digest, Upload-Offset and error code, bound to that request signature
+ * (the `req` parameter). This module builds and parses the strings; signing and verifying happen
+ * in Node with the keys.
  */
 
 export const SIGNATURE_LABEL = 'sig1'
@@ -25,20 +27,70 @@ export interface SignatureParams {
   readonly components: readonly string[]
 }
 
+/**
+ * What a server answer's signature covers. The body digest is of the body as the client reads it,
+ * after any Content-Encoding is undone: fetch hands over decoded bytes only, so a digest of the
+ * gzip bytes (Content-Digest) could not be checked.
+ */
+export interface SignedResponseParts {
+  readonly status: number
+  /** The Sync-Body-Digest header value: sha-256=:BASE64: of the decoded body (empty for HEAD, 201, 204). */
+  readonly bodyDigest: string
+  /** The Upload-Offset header value, when the answer has one (a client trusts it to resume an upload). */
+  readonly uploadOffset?: string
+  /** The Sync-Error header value, when the answer is an error (a HEAD error has only this). */
+  readonly errorCode?: string
+  /** The request's Signature member value (`:BASE64:`): the answer belongs to that request only. */
+  readonly requestSignature: string
+}
+
+export const BODY_DIGEST_HEADER = 'sync-body-digest'
+export const ERROR_CODE_HEADER = 'sync-error'
+
 const COMPONENTS_WITHOUT_BODY = ['@method', '@authority', '@path', '@query'] as const
 const COMPONENTS_WITH_BODY = [...COMPONENTS_WITHOUT_BODY, 'content-digest'] as const
+/** RFC 9421 §2.4: the request's signature, as a component of the answer's. */
+const REQUEST_SIGNATURE_COMPONENT = `signature;req;key="${SIGNATURE_LABEL}"`
 
 export function componentsFor(parts: SignedRequestParts): readonly string[] {
   return parts.contentDigest === undefined ? COMPONENTS_WITHOUT_BODY : COMPONENTS_WITH_BODY
 }
 
+/** Exactly what an answer with these headers must cover: nothing it carries for the client may be left out. */
+export function responseComponentsFor(parts: SignedResponseParts): readonly string[] {
+  return ['@status', BODY_DIGEST_HEADER, ...(parts.uploadOffset !== undefined ? ['upload-offset'] : []), ...(parts.errorCode !== undefined ? [ERROR_CODE_HEADER] : []), REQUEST_SIGNATURE_COMPONENT]
+}
+
+/** `"name"` followed by the component's parameters (`;req;key="sig1"`), as Signature-Input and the base write it. */
+function serializeComponent(component: string): string {
+  const parameters = component.indexOf(';')
+  return parameters < 0 ? `"${component}"` : `"${component.slice(0, parameters)}"${component.slice(parameters)}`
+}
+
 /** The Signature-Input member value: ("@method" ...);created=N;keyid="...";alg="ed25519". */
 export function serializeSignatureParams(params: SignatureParams): string {
-  const list = params.components.map((component) => `"${component}"`).join(' ')
+  const list = params.components.map(serializeComponent).join(' ')
   return `(${list});created=${params.created};keyid="${params.keyid}";alg="${SIGNATURE_ALGORITHM}"`
 }
 
-function componentValue(parts: SignedRequestParts, component: string): string | undefined {
+function responseComponentValue(parts: SignedResponseParts, component: string): string | undefined {
+  switch (component) {
+    case '@status':
+      return String(parts.status)
+    case BODY_DIGEST_HEADER:
+      return parts.bodyDigest
+    case 'upload-offset':
+      return parts.uploadOffset
+    case ERROR_CODE_HEADER:
+      return parts.errorCode
+    case REQUEST_SIGNATURE_COMPONENT:
+      return parts.requestSignature
+    default:
+      return undefined
+  }
+}
+
+function requestComponentValue(parts: SignedRequestParts, component: string): string | undefined {
   switch (component) {
     case '@method':
       return parts.method.toUpperCase()
@@ -57,25 +109,35 @@ function componentValue(parts: SignedRequestParts, component: string): string | 
 
 /** The signature base (RFC 9421 §2.5); undefined when a covered component is missing from the request. */
 export function signatureBase(parts: SignedRequestParts, params: SignatureParams): string | undefined {
+  return baseOf((component) => requestComponentValue(parts, component), params)
+}
+
+/** The base of a server answer's signature; undefined when a covered component is missing from the answer. */
+export function responseSignatureBase(parts: SignedResponseParts, params: SignatureParams): string | undefined {
+  return baseOf((component) => responseComponentValue(parts, component), params)
+}
+
+function baseOf(valueOf: (component: string) => string | undefined, params: SignatureParams): string | undefined {
   const lines: string[] = []
   for (const component of params.components) {
-    const value = componentValue(parts, component)
+    const value = valueOf(component)
     if (value === undefined || /[\r\n]/.test(value)) return undefined
-    lines.push(`"${component}": ${value}`)
+    lines.push(`${serializeComponent(component)}: ${value}`)
   }
   lines.push(`"@signature-params": ${serializeSignatureParams(params)}`)
   return lines.join('\n')
 }
 
+const COMPONENT = `"[@a-z-]{1,40}"(?:;req;key="${SIGNATURE_LABEL}")?`
 const SIGNATURE_INPUT_PATTERN = new RegExp(
-  `^${SIGNATURE_LABEL}=\\(((?:"[@a-z-]{1,40}"(?: "[@a-z-]{1,40}"){0,9})?)\\);created=(\\d{1,12});keyid="([a-z0-9-]{1,64})";alg="${SIGNATURE_ALGORITHM}"$`,
+  `^${SIGNATURE_LABEL}=\\(((?:${COMPONENT}(?: ${COMPONENT}){0,9})?)\\);created=(\\d{1,12});keyid="([A-Za-z0-9_-]{1,64})";alg="${SIGNATURE_ALGORITHM}"$`,
 )
 
-/** Reads our one accepted Signature-Input shape; anything else is refused rather than half-understood. */
+/** Reads our one accepted Signature-Input shape (a device's or a server's); anything else is refused rather than half-understood. */
 export function parseSignatureInput(header: string): SignatureParams | undefined {
   const match = SIGNATURE_INPUT_PATTERN.exec(header.trim())
   if (!match) return undefined
-  const components = match[1] === '' ? [] : match[1]!.split(' ').map((quoted) => quoted.slice(1, -1))
+  const components = match[1] === '' ? [] : match[1]!.split(' ').map((serialized) => serialized.replace(/^"([^"]+)"/, '$1'))
   return { components, created: Number(match[2]), keyid: match[3]! }
 }
 
@@ -87,6 +149,11 @@ export function serializeSignature(signatureBase64: string): string {
 export function parseSignature(header: string): string | undefined {
   const match = new RegExp(`^${SIGNATURE_LABEL}=:([A-Za-z0-9+/]{86}==):$`).exec(header.trim())
   return match?.[1]
+}
+
+/** Same list, same order: a signature covering less than the message carries (or more) is refused. */
+export function coversExactly(params: SignatureParams, required: readonly string[]): boolean {
+  return params.components.length === required.length && required.every((component, index) => params.components[index] === component)
 }
 
 /** Content-Digest (RFC 9530) with SHA-256: sha-256=:BASE64:. */

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { DeviceIdSchema, EventEnvelopeSchema, WardCodeSchema, type VersionVector } from '../domain/eventlog/envelope'
+import { DeviceIdSchema, EventEnvelopeSchema, WardCodeSchema, type EventEnvelope, type VersionVector } from '../domain/eventlog/envelope'
 
 /**
  * The one replication protocol, spoken by a device to its ward hub, by a device to the city, and by
@@ -38,7 +38,15 @@ export const SYNC_LIMITS = {
   maxChunkBytes: 8 * 1024 * 1024,
   /** How far a signature's `created` may be from the server's clock. */
   maxClockSkewSeconds: 15 * 60,
+  /** A pull answer as the client reads it (decoded): a page of at most maxBodyBytes of events (one event may cross it) and the cursor of up to 10,000 devices. */
+  maxPullAnswerBytes: 8 * 1024 * 1024,
+  /** Any other answer: health, enrolment, a push's acknowledgement (the frontier of at most 1000 devices), an error. */
+  maxAnswerBytes: 256 * 1024,
 } as const
+
+const utf8 = new TextEncoder()
+/** An event's size as the limit counts it: its JSON in UTF-8 bytes (device, relay and pull pages alike). */
+export const eventJsonBytes = (event: EventEnvelope): number => utf8.encode(JSON.stringify(event)).length
 
 export const Sha256HexSchema = z.string().regex(/^[0-9a-f]{64}$/, 'sha256: 64 lower-case hex digits')
 
@@ -72,6 +80,21 @@ function utf8FromBase64Url(encoded: string): string {
   return new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(binary, (char) => char.charCodeAt(0)))
 }
 
+// ---- keys ----------------------------------------------------------------------------------------
+
+/** An Ed25519 public key as a JWK (RFC 8037). */
+export const Ed25519PublicJwkSchema = z
+  .object({ kty: z.literal('OKP'), crv: z.literal('Ed25519'), x: z.string().regex(/^[A-Za-z0-9_-]{43}$/) })
+  .strict()
+export type Ed25519PublicJwk = z.infer<typeof Ed25519PublicJwkSchema>
+
+/** A JWK thumbprint (RFC 7638, SHA-256, base64url): a relay key's id. */
+export const KeyThumbprintSchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'key thumbprint: 43 base64url characters')
+
+/** A relay's own signing key, published by /health: `kid` is the JWK's thumbprint (the client checks). */
+export const ServerKeySchema = Ed25519PublicJwkSchema.extend({ kid: KeyThumbprintSchema })
+export type ServerKey = z.infer<typeof ServerKeySchema>
+
 // ---- health ---------------------------------------------------------------------------------------
 
 export const HealthResponseSchema = z
@@ -82,17 +105,13 @@ export const HealthResponseSchema = z
     /** The server's clock, so a device can tell the technician its own is wrong. */
     time: z.iso.datetime(),
     wardCode: WardCodeSchema.optional(),
+    /** The key that signs the server's answers; a device pins it at enrolment. */
+    key: ServerKeySchema,
   })
   .strict()
 export type HealthResponse = z.infer<typeof HealthResponseSchema>
 
 // ---- enrolment ------------------------------------------------------------------------------------
-
-/** An Ed25519 public key as a JWK (RFC 8037). */
-export const Ed25519PublicJwkSchema = z
-  .object({ kty: z.literal('OKP'), crv: z.literal('Ed25519'), x: z.string().regex(/^[A-Za-z0-9_-]{43}$/) })
-  .strict()
-export type Ed25519PublicJwk = z.infer<typeof Ed25519PublicJwkSchema>
 
 /** An enrolment code: what the technician types or scans, issued by the server for one ward. */
 export const EnrollmentCodeSchema = z.string().regex(/^[A-Z2-7]{16}$/, 'enrolment code: 16 characters A-Z, 2-7')
@@ -204,6 +223,8 @@ export const SyncProvisioningSchema = z
     role: z.enum(['hub', 'city']),
     wardCode: WardCodeSchema,
     enrollmentCode: EnrollmentCodeSchema,
+    /** The server key's thumbprint: the device refuses a server that answers with another key. */
+    serverKey: KeyThumbprintSchema.optional(),
   })
   .strict()
 export type SyncProvisioning = z.infer<typeof SyncProvisioningSchema>

@@ -47,7 +47,11 @@ describe('motcua city', () => {
       expect(provisioning).toMatchObject({ url, role: 'city', wardCode: '20194' })
       expect(printed.stdout).toContain(provisioning!.enrollmentCode)
 
-      const client = createSyncClient({ baseUrl: url, deviceId: 'cli-enrolled-device-1', privateKey: generateDeviceKey() })
+      // The QR pins the key the running server signs with.
+      const key = generateDeviceKey()
+      const { key: serverKey } = await createSyncClient({ baseUrl: url, deviceId: 'cli-enrolled-device-1', privateKey: key }).health()
+      expect(provisioning!.serverKey).toBe(serverKey.kid)
+      const client = createSyncClient({ baseUrl: url, deviceId: 'cli-enrolled-device-1', privateKey: key, serverKey })
       expect(await client.enroll({ wardCode: '20194', kind: 'device', enrollmentCode: provisioning!.enrollmentCode })).toMatchObject({ wardCode: '20194' })
       child.kill('SIGTERM')
       expect(await exited).toBe(0)
@@ -61,6 +65,6 @@ describe('motcua city', () => {
     expect((await motcua(['city', 'enroll-code', '--data', dataDir, '--ward', '123'])).code).toBe(1)
     expect((await motcua(['city', 'enroll-code', '--data', dataDir, '--ward', '20194', '--url', 'ftp://x'])).code).toBe(1)
     const json = await motcua(['city', 'enroll-code', '--data', dataDir, '--ward', '20194', '--json'])
-    expect(JSON.parse(json.stdout)).toEqual({ wardCode: '20194', enrollmentCode: expect.stringMatching(/^[A-Z2-7]{16}$/) })
+    expect(JSON.parse(json.stdout)).toEqual({ wardCode: '20194', enrollmentCode: expect.stringMatching(/^[A-Z2-7]{16}$/), serverKey: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) })
   })
 })

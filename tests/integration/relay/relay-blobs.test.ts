@@ -9,7 +9,7 @@ import { createSyncClient, SyncClientError } from '../../../src/relay/client'
 import { blobPath, SYNC_PATHS } from '../../../src/shared/sync/protocol'
 import { DeviceLog } from '../../helpers/events'
 import { enrolledDevice, startTestRelay, type TestDevice } from './relay-fixture'
-import { rawRequest } from './signed-request'
+import { downloadBlob, rawRequest } from './signed-request'
 
 const sha256Hex = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex')
 const sourceOf = (bytes: Buffer) => async (offset: number, length: number) => bytes.subarray(offset, offset + length)
@@ -65,9 +65,9 @@ describe('resumable blobs (tus 1.0.0 + creation + checksum)', () => {
     const sha = sha256Hex(bytes)
     expect(await device.client.blobOffset(sha)).toBeUndefined()
     const progress: number[] = []
-    expect(await device.client.uploadBlob(sha, sourceOf(bytes), bytes.length, { chunkBytes: 100_000, onProgress: (offset) => progress.push(offset) })).toEqual({ sentBytes: 300_000 })
+    expect(await device.client.uploadBlob(sha, sourceOf(bytes), bytes.length, { chunkBytes: 100_000, onProgress: (offset) => progress.push(offset) })).toEqual({ sentBytes: 300_000, complete: true })
     expect(progress).toEqual([100_000, 200_000, 300_000])
-    expect(Buffer.from(await device.client.downloadBlob(sha)).equals(bytes)).toBe(true)
+    expect((await downloadBlob(relay.server.url, device, sha)).body.equals(bytes)).toBe(true)
   })
 
   it('stores a blob once: creating it again answers that it is complete', async () => {
@@ -81,7 +81,7 @@ describe('resumable blobs (tus 1.0.0 + creation + checksum)', () => {
       signAs: { deviceId: device.deviceId, key: device.key },
     })
     expect([create.status, create.headers['upload-offset']]).toEqual([200, String(bytes.length)])
-    expect(await device.client.uploadBlob(sha, sourceOf(bytes), bytes.length)).toEqual({ sentBytes: 0 })
+    expect(await device.client.uploadBlob(sha, sourceOf(bytes), bytes.length)).toEqual({ sentBytes: 0, complete: true })
     const files = await readdir(join(dataDir, 'blobs', sha.slice(0, 2)))
     expect(files.filter((name) => name.startsWith(sha))).toEqual([sha])
   })
@@ -94,6 +94,7 @@ describe('resumable blobs (tus 1.0.0 + creation + checksum)', () => {
       baseUrl: relay.server.url,
       deviceId: device.deviceId,
       privateKey: device.key,
+      serverKey: relay.server.serverKey,
       // The third PATCH never reaches the server: the link dropped.
       fetch: async (url, init) => {
         if (init?.method === 'PATCH' && ++calls === 3) throw new TypeError('fetch failed')
@@ -102,8 +103,8 @@ describe('resumable blobs (tus 1.0.0 + creation + checksum)', () => {
     })
     expect((await failure(cutting.uploadBlob(sha, sourceOf(bytes), bytes.length, { chunkBytes: 50_000 }))).code).toBe('network')
     expect(await device.client.blobOffset(sha)).toBe(100_000)
-    expect(await device.client.uploadBlob(sha, sourceOf(bytes), bytes.length, { chunkBytes: 50_000 })).toEqual({ sentBytes: 150_000 })
-    expect(Buffer.from(await device.client.downloadBlob(sha)).equals(bytes)).toBe(true)
+    expect(await device.client.uploadBlob(sha, sourceOf(bytes), bytes.length, { chunkBytes: 50_000 })).toEqual({ sentBytes: 150_000, complete: true })
+    expect((await downloadBlob(relay.server.url, device, sha)).body.equals(bytes)).toBe(true)
   })
 
   it('discards a chunk cut mid-body, keeping the offset where it was', async () => {
@@ -115,8 +116,8 @@ describe('resumable blobs (tus 1.0.0 + creation + checksum)', () => {
     await new Promise<void>((resolve) => cut.write(bytes.subarray(16_000, 26_000), () => resolve()))
     cut.destroy()
     expect(await device.client.blobOffset(sha)).toBe(16_000)
-    expect(await device.client.uploadBlob(sha, sourceOf(bytes), bytes.length)).toEqual({ sentBytes: 48_000 })
-    expect(Buffer.from(await device.client.downloadBlob(sha)).equals(bytes)).toBe(true)
+    expect(await device.client.uploadBlob(sha, sourceOf(bytes), bytes.length)).toEqual({ sentBytes: 48_000, complete: true })
+    expect((await downloadBlob(relay.server.url, device, sha)).body.equals(bytes)).toBe(true)
   })
 
   it('answers 460 for a chunk whose checksum does not match, and 409 for a wrong offset', async () => {
@@ -171,10 +172,10 @@ describe('resumable blobs (tus 1.0.0 + creation + checksum)', () => {
     const sha = sha256Hex(bytes)
     await device.client.uploadBlob(sha, sourceOf(bytes), bytes.length)
     const otherWard = await enrolledDevice(relay.server, { wardCode: '20250' })
-    expect((await failure(otherWard.client.downloadBlob(sha))).code).toBe('notFound')
+    expect((await downloadBlob(relay.server.url, otherWard, sha)).status).toBe(404)
     const log = new DeviceLog(otherWard.deviceId)
     await otherWard.client.push([{ ...log.event('dossier.pagesCaptured', { pageSha256s: [sha] }, 1), wardCode: '20250' }])
-    expect(Buffer.from(await otherWard.client.downloadBlob(sha)).equals(bytes)).toBe(true)
+    expect((await downloadBlob(relay.server.url, otherWard, sha)).body.equals(bytes)).toBe(true)
   })
 
   it('keeps a partial upload across a server restart', async () => {
@@ -188,10 +189,10 @@ describe('resumable blobs (tus 1.0.0 + creation + checksum)', () => {
     await relay.server.close()
     stalled.destroy()
     relay = await startTestRelay({ dataDir })
-    const again = createSyncClient({ baseUrl: relay.server.url, deviceId: device.deviceId, privateKey: device.key })
+    const again = createSyncClient({ baseUrl: relay.server.url, deviceId: device.deviceId, privateKey: device.key, serverKey: relay.server.serverKey })
     expect(await again.blobOffset(sha)).toBe(70_000)
-    expect(await again.uploadBlob(sha, sourceOf(bytes), bytes.length)).toEqual({ sentBytes: 50_000 })
-    expect(Buffer.from(await again.downloadBlob(sha)).equals(bytes)).toBe(true)
+    expect(await again.uploadBlob(sha, sourceOf(bytes), bytes.length)).toEqual({ sentBytes: 50_000, complete: true })
+    expect((await downloadBlob(relay.server.url, device, sha)).body.equals(bytes)).toBe(true)
     device = { ...device, client: again }
   })
 })

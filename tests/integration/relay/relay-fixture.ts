@@ -37,7 +37,7 @@ export async function enrolledDevice(
 ): Promise<TestDevice> {
   const deviceId = options.deviceId ?? `device-${process.pid}-${++deviceCounter}`
   const key = generateDeviceKey()
-  const client = createSyncClient({ baseUrl: server.url, deviceId, privateKey: key, ...options.client })
+  const client = createSyncClient({ baseUrl: server.url, deviceId, privateKey: key, serverKey: server.serverKey, ...options.client })
   const wardCode = options.wardCode ?? TEST_WARD
   if (options.enroll !== false) await client.enroll({ wardCode, kind: options.kind ?? 'device', enrollmentCode: server.enrollmentCode(wardCode) })
   return { deviceId, key, client }

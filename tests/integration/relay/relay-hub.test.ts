@@ -7,6 +7,7 @@ import { createSyncClient, generateDeviceKey } from '../../../src/relay/client'
 import type { EventEnvelope } from '../../../src/shared/domain/eventlog/envelope'
 import { DeviceLog, TEST_WARD } from '../../helpers/events'
 import { enrolledDevice, startTestRelay, type TestDevice } from './relay-fixture'
+import { downloadBlob } from './signed-request'
 
 /** Polls until `check` holds (replication runs on its own schedule); fails with the last state after `limitMs`. */
 async function eventually<T>(read: () => Promise<T> | T, check: (value: T) => boolean, limitMs = 20_000): Promise<T> {
@@ -49,9 +50,9 @@ describe('a ward hub replicating to the city', () => {
     city = await startTestRelay({ dataDir: cityDir })
     cityPort = city.server.port
     const hubKey = generateDeviceKey()
-    await createSyncClient({ baseUrl: city.server.url, deviceId: hubDeviceId, privateKey: hubKey }).enroll({ wardCode: TEST_WARD, kind: 'hub', enrollmentCode: city.server.enrollmentCode(TEST_WARD) })
+    await createSyncClient({ baseUrl: city.server.url, deviceId: hubDeviceId, privateKey: hubKey, serverKey: city.server.serverKey }).enroll({ wardCode: TEST_WARD, kind: 'hub', enrollmentCode: city.server.enrollmentCode(TEST_WARD) })
     hubDir = await mkdtemp(join(tmpdir(), 'motcua-hub-'))
-    hubOptions = { role: 'hub', wardCode: TEST_WARD, upstream: { baseUrl: city.server.url, deviceId: hubDeviceId, privateKey: hubKey }, upstreamBackoff: { baseMs: 50, capMs: 300 } }
+    hubOptions = { role: 'hub', wardCode: TEST_WARD, upstream: { baseUrl: city.server.url, deviceId: hubDeviceId, privateKey: hubKey, serverKey: city.server.serverKey }, upstreamBackoff: { baseMs: 50, capMs: 300 } }
     hub = await startTestRelay({ ...hubOptions, dataDir: hubDir })
     kiosk = await enrolledDevice(hub.server, { deviceId: kioskLog.deviceId })
     cityClerk = await enrolledDevice(city.server)
@@ -79,7 +80,7 @@ describe('a ward hub replicating to the city', () => {
     const atHub = await eventually(() => allEvents(kiosk.client), (events) => events.length === 3)
     expect(keysOf(atHub)).toEqual(keysOf(atCity))
     await eventually(() => hub.server.upstreamStatus()!, (status) => status.pendingBlobs === 0 && status.pendingEvents === 0 && status.state === 'idle')
-    expect(Buffer.from(await cityClerk.client.downloadBlob(sha)).equals(page)).toBe(true)
+    expect((await downloadBlob(city.server.url, cityClerk, sha)).body.equals(page)).toBe(true)
     expect(hub.server.upstreamStatus()).toMatchObject({ pendingBytes: 0, cityFrontier: { [kioskLog.deviceId]: 2, [cityClerk.deviceId]: 1 } })
   })
 

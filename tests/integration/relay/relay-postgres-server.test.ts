@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DeviceLog } from '../../helpers/events'
 import { startPrivatePostgres, type PrivatePostgres } from '../../helpers/postgres'
 import { enrolledDevice, startTestRelay } from './relay-fixture'
+import { downloadBlob } from './signed-request'
 
 /** The city server on a real PostgreSQL server, end to end over HTTP (the storage suite covers the rules on both engines). */
 describe('the city server on PostgreSQL', () => {
@@ -34,6 +35,6 @@ describe('the city server on PostgreSQL', () => {
     const bytes = randomBytes(70_000)
     const sha = createHash('sha256').update(bytes).digest('hex')
     await devices[1]!.client.uploadBlob(sha, async (offset, length) => bytes.subarray(offset, offset + length), bytes.length, { chunkBytes: 30_000 })
-    expect(Buffer.from(await devices[2]!.client.downloadBlob(sha)).equals(bytes)).toBe(true)
+    expect((await downloadBlob(relay.server.url, devices[2]!, sha)).body.equals(bytes)).toBe(true)
   })
 })

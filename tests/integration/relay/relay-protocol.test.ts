@@ -7,7 +7,7 @@ import type { EventEnvelope } from '../../../src/shared/domain/eventlog/envelope
 import { encodeVersionVector, SYNC_LIMITS, SYNC_PATHS } from '../../../src/shared/sync/protocol'
 import { DeviceLog, TEST_WARD } from '../../helpers/events'
 import { enrolledDevice, startTestRelay, type TestDevice } from './relay-fixture'
-import { rawRequest } from './signed-request'
+import { rawRequest, signingFetch, testServerIdentity } from './signed-request'
 
 const OTHER_WARD = '20243'
 
@@ -41,21 +41,21 @@ describe('enrolment', () => {
   it('enrols with the ward code, again with the same key, and refuses another key or a wrong code', async () => {
     const device = await enrolledDevice(server)
     expect(await device.client.enroll({ wardCode: TEST_WARD, kind: 'device', enrollmentCode: server.enrollmentCode(TEST_WARD) })).toEqual({ deviceId: device.deviceId, wardCode: TEST_WARD, kind: 'device' })
-    const impostor = createSyncClient({ baseUrl: server.url, deviceId: device.deviceId, privateKey: generateDeviceKey() })
+    const impostor = createSyncClient({ baseUrl: server.url, deviceId: device.deviceId, privateKey: generateDeviceKey(), serverKey: server.serverKey })
     expect((await failure(impostor.enroll({ wardCode: TEST_WARD, kind: 'device', enrollmentCode: server.enrollmentCode(TEST_WARD) }))).code).toBe('enrollmentRefused')
-    const stranger = createSyncClient({ baseUrl: server.url, deviceId: 'stranger-device-1', privateKey: generateDeviceKey() })
+    const stranger = createSyncClient({ baseUrl: server.url, deviceId: 'stranger-device-1', privateKey: generateDeviceKey(), serverKey: server.serverKey })
     const refused = await failure(stranger.enroll({ wardCode: TEST_WARD, kind: 'device', enrollmentCode: server.enrollmentCode(OTHER_WARD) }))
     expect(refused).toMatchObject({ code: 'enrollmentRefused', details: { status: 403 } })
   })
 
   it('refuses enrolment signed with a key other than the one registered', async () => {
-    const client = createSyncClient({ baseUrl: server.url, deviceId: 'key-swap-device-1', privateKey: generateDeviceKey() })
+    const client = createSyncClient({ baseUrl: server.url, deviceId: 'key-swap-device-1', privateKey: generateDeviceKey(), serverKey: server.serverKey })
     const otherKey = publicJwkOf(generateDeviceKey())
     expect((await failure(client.enroll({ wardCode: TEST_WARD, kind: 'device', enrollmentCode: server.enrollmentCode(TEST_WARD), publicKey: otherKey }))).code).toBe('unauthenticated')
   })
 
   it('refuses a device that never enrolled', async () => {
-    const client = createSyncClient({ baseUrl: server.url, deviceId: 'never-enrolled-1', privateKey: generateDeviceKey() })
+    const client = createSyncClient({ baseUrl: server.url, deviceId: 'never-enrolled-1', privateKey: generateDeviceKey(), serverKey: server.serverKey })
     expect((await failure(client.pull({ after: {} }))).code).toBe('unknownDevice')
   })
 })
@@ -175,17 +175,17 @@ describe('signatures', () => {
   })
 
   it('refuses a request whose query was changed after signing', async () => {
-    const client = createSyncClient({ baseUrl: server.url, deviceId: device.deviceId, privateKey: device.key, fetch: (url, init) => fetch(String(url).replace('limit=10', 'limit=9'), init) })
+    const client = createSyncClient({ baseUrl: server.url, deviceId: device.deviceId, privateKey: device.key, serverKey: server.serverKey, fetch: (url, init) => fetch(String(url).replace('limit=10', 'limit=9'), init) })
     expect((await failure(client.pull({ after: {}, limit: 10 }))).code).toBe('unauthenticated')
   })
 
   it('answers a stale or future `created` with clockSkew and the server time', async () => {
-    const fastClock = createSyncClient({ baseUrl: server.url, deviceId: device.deviceId, privateKey: device.key, now: () => Date.now() + 20 * 60 * 1000 })
+    const fastClock = createSyncClient({ baseUrl: server.url, deviceId: device.deviceId, privateKey: device.key, serverKey: server.serverKey, now: () => Date.now() + 20 * 60 * 1000 })
     const skew = await failure(fastClock.pull({ after: {} }))
     expect(skew.code).toBe('clockSkew')
     expect(skew.details.status).toBe(401)
     expect(Math.abs(skew.details.serverTimeMs! - Date.now())).toBeLessThan(5 * 60 * 1000)
-    const slowClock = createSyncClient({ baseUrl: server.url, deviceId: device.deviceId, privateKey: device.key, now: () => Date.now() - 16 * 60 * 1000 })
+    const slowClock = createSyncClient({ baseUrl: server.url, deviceId: device.deviceId, privateKey: device.key, serverKey: server.serverKey, now: () => Date.now() - 16 * 60 * 1000 })
     expect((await failure(slowClock.pull({ after: {} }))).code).toBe('clockSkew')
   })
 
@@ -312,11 +312,16 @@ describe('malformed and oversized requests', () => {
 
 describe('the client never trusts an answer that is not the protocol', () => {
   const key = generateDeviceKey()
+  const identity = testServerIdentity()
+  // Signed by the pinned key: what is refused here is the content, not the signature.
   const answering = (body: string, status = 200, headers: Record<string, string> = { 'content-type': 'application/json' }): SyncClient =>
-    createSyncClient({ baseUrl: 'http://relay.test', deviceId: 'client-check-1', privateKey: key, fetch: async () => new Response(body, { status, headers }) })
+    createSyncClient({ baseUrl: 'http://relay.test', deviceId: 'client-check-1', privateKey: key, serverKey: identity.publicKey, fetch: signingFetch(identity, async () => ({ status, body, headers })) })
 
   it('calls a reply that fails its schema badResponse', async () => {
     expect((await failure(answering('{"status":"ok"}').health())).code).toBe('badResponse')
+    const { kid: _kid, ...otherKey } = testServerIdentity().publicKey
+    const lyingKid = JSON.stringify({ status: 'ok', role: 'city', protocol: 1, time: new Date().toISOString(), key: { ...otherKey, kid: identity.kid } })
+    expect((await failure(answering(lyingKid).health())).code).toBe('badResponse')
     expect((await failure(answering('<html>').push([new DeviceLog('client-check-1').issue('A001', 1)]))).code).toBe('badResponse')
     expect((await failure(answering('{"oops":1}', 500).pull({ after: {} }))).code).toBe('badResponse')
   })

@@ -1,6 +1,10 @@
 import { request as httpRequest } from 'node:http'
 import type { KeyObject } from 'node:crypto'
-import { signRequest } from '../../../src/relay/auth/request-signature'
+import { jwkThumbprint } from '../../../src/relay/auth/device-key'
+import { contentDigestOf, requestSignatureMember, signRequest, signResponse } from '../../../src/relay/auth/request-signature'
+import { generateDeviceKey, publicJwkOf } from '../../../src/relay/client'
+import type { ServerIdentity } from '../../../src/relay/server/server-key'
+import { ERROR_CODE_HEADER } from '../../../src/relay/wire'
 
 export interface RawAnswer {
   readonly status: number
@@ -44,4 +48,44 @@ export function rawRequest(baseUrl: string, input: RawRequest): Promise<RawAnswe
     req.on('error', reject)
     req.end(input.body)
   })
+}
+
+/**
+ * A blob's bytes through GET /v1/blobs/{sha256}, signed as the device: the app never downloads blobs
+ * yet, so the client has no call for it, and the tests read what the server serves this way.
+ */
+export async function downloadBlob(baseUrl: string, device: { readonly deviceId: string; readonly key: KeyObject }, sha256: string): Promise<RawAnswer> {
+  return rawRequest(baseUrl, { method: 'GET', path: `/v1/blobs/${sha256}`, signAs: device })
+}
+
+/** A relay key of its own, for a fake server (an impostor, or a server that answers what a test needs). */
+export function testServerIdentity(): ServerIdentity {
+  const privateKey = generateDeviceKey()
+  const jwk = publicJwkOf(privateKey)
+  const kid = jwkThumbprint(jwk)
+  return { kid, privateKey, publicKey: { ...jwk, kid } }
+}
+
+export interface FakeAnswer {
+  readonly status: number
+  readonly body?: string | Uint8Array
+  readonly headers?: Record<string, string>
+}
+
+/** A fetch that answers like a relay holding `identity`: each answer `answer` gives is signed for the request it answers, as the relay signs. */
+export function signingFetch(identity: ServerIdentity, answer: (url: URL, init: RequestInit | undefined) => Promise<FakeAnswer>): typeof fetch {
+  return async (input, init) => {
+    const { status, body = '', headers = {} } = await answer(new URL(String(input)), init)
+    const bytes = typeof body === 'string' ? Buffer.from(body) : body
+    const requestSignature = requestSignatureMember((init?.headers as Record<string, string> | undefined)?.signature)
+    const signature =
+      requestSignature === undefined
+        ? {}
+        : signResponse(
+            { status, bodyDigest: contentDigestOf(bytes), requestSignature, ...(headers['upload-offset'] !== undefined && { uploadOffset: headers['upload-offset'] }), ...(headers[ERROR_CODE_HEADER] !== undefined && { errorCode: headers[ERROR_CODE_HEADER] }) },
+            identity,
+            Date.now(),
+          )
+    return new Response(status === 204 ? null : (bytes as Uint8Array<ArrayBuffer>), { status, headers: { ...headers, ...signature } })
+  }
 }

@@ -1,6 +1,5 @@
 import 'fake-indexeddb/auto'
 import { randomBytes } from 'node:crypto'
-import { createServer } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { compareEvents, eventKey, type EventEnvelope } from '../../../src/shared/domain/eventlog/envelope'
 import { foldQueue } from '../../../src/shared/domain/queue/fold'
@@ -11,7 +10,7 @@ import { callNext, readQueue, takeTicket } from '../../../src/renderer/src/data/
 import { readOutboxSummary } from '../../../src/renderer/src/sync/outbox'
 import { startFaultProxy, type FaultProxy } from '../../helpers/fault-proxy'
 import { FAKE_SETUP } from '../../helpers/fake-services'
-import { startTestRelay, TestDevice } from '../../helpers/sync-devices'
+import { freePort, startTestRelay, TestDevice } from '../../helpers/sync-devices'
 
 /**
  * A ward in the mountains: a kiosk, two counters and the hub PC on the LAN, the city far away.
@@ -35,14 +34,6 @@ let counterA: TestDevice
 let counterB: TestDevice
 /** A device enrolled at the city directly: what the city holds, as a replica sees it. */
 let cityView: TestDevice
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
 
 async function syncWard(...devices: TestDevice[]): Promise<void> {
   for (const device of devices) await device.sendAll()

@@ -70,6 +70,14 @@ describe("main's sync service: enrolment", () => {
     expect((await kiosk.api.getSyncStatus({})).link.lastError).toMatchObject({ code: 'network' })
   })
 
+  it('refuses a ward hub as the city before enrolling there as a hub', async () => {
+    const hubPc = await TestDevice.create({ runHub: true })
+    devices.push(hubPc)
+    await expect(hubPc.api.configureSync({ mode: 'hub', port: 18788, city: { url: hub.url, enrollmentCode: hub.enrollmentCode('20242') } })).rejects.toMatchObject({ code: 'invalidInput' })
+    await expect(hub.storage.device(hubPc.deviceId)).resolves.toBeUndefined()
+    expect(await hubPc.api.getSyncStatus({})).toMatchObject({ role: 'none', enrolled: false })
+  })
+
   it('refuses to run the hub where main does not host one (the command line)', async () => {
     const cli = await device()
     await expect(cli.api.configureSync({ mode: 'hub', port: 18787 })).rejects.toMatchObject({ code: 'unavailable' })

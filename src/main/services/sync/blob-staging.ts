@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto'
-import { mkdir, open, readFile, rename, rm, stat, truncate, writeFile } from 'node:fs/promises'
+import { open, readFile, rename, rm, stat, truncate } from 'node:fs/promises'
 import { join } from 'node:path'
 import { z } from 'zod'
 import { MotcuaError } from '../../../shared/contract/dispatch'
+import { writeFileAtomic } from '../fs/atomic-file'
 import type { DataKey } from '../privacy/data-key'
 
 const StagedMetaSchema = z.object({ kid: z.string(), iv: z.string(), sealedLength: z.number().int().min(17) }).strict()
@@ -38,16 +39,25 @@ export class BlobStaging {
     private readonly dataKey: DataKey,
   ) {}
 
+  /** Without its meta file the staged bytes cannot be opened: they count as nothing, and are replaced by the next stage. */
   progress(sha256: string): Promise<StagedProgress> {
-    return this.serialized(sha256, () => this.readProgress(sha256))
+    return this.serialized(sha256, async () => {
+      const meta = await this.readMeta(sha256)
+      return meta ? this.finishIfWhole(sha256, meta, await this.readProgress(sha256)) : { staged: 0, ready: false }
+    })
   }
 
   stage(input: StageSlice): Promise<StagedProgress> {
     return this.serialized(input.sha256, async () => {
-      const meta = await this.readMeta(input.sha256)
-      // Sealed again on this device (another iv): what was staged belongs to the old ciphertext.
-      if (meta && (meta.kid !== input.kid || meta.iv !== input.iv || meta.sealedLength !== input.sealedLength)) await this.clearFiles(input.sha256)
-      let current = await this.readProgress(input.sha256)
+      const meta: StagedMeta = { kid: input.kid, iv: input.iv, sealedLength: input.sealedLength }
+      const held = await this.readMeta(input.sha256)
+      if (held?.kid !== meta.kid || held.iv !== meta.iv || held.sealedLength !== meta.sealedLength) {
+        // Sealed again on this device (another iv), or the meta was lost: what is staged cannot be trusted to be this ciphertext.
+        await this.clearFiles(input.sha256)
+        await writeFileAtomic(this.metaFile(input.sha256), JSON.stringify(meta))
+      }
+      // A crash between the last slice and the rename leaves the whole ciphertext in the part file.
+      let current = await this.finishIfWhole(input.sha256, meta, await this.readProgress(input.sha256))
       // A crash mid-append leaves a ragged end: cut back to whole base64 groups (3 bytes), which the screen slices by.
       if (!current.ready && current.staged % 3 !== 0) {
         await truncate(this.partFile(input.sha256), current.staged - (current.staged % 3))
@@ -55,8 +65,6 @@ export class BlobStaging {
       }
       if (current.ready || input.offset !== current.staged) return current
       if (input.offset + input.slice.length > input.sealedLength) throw new MotcuaError('invalidInput', `Slice of ${input.slice.length} bytes at ${input.offset} goes past the sealed length ${input.sealedLength}`)
-      await mkdir(this.dir, { recursive: true })
-      if (current.staged === 0) await writeFile(this.metaFile(input.sha256), JSON.stringify({ kid: input.kid, iv: input.iv, sealedLength: input.sealedLength }))
       const handle = await open(this.partFile(input.sha256), 'a', 0o600)
       try {
         await handle.write(input.slice)
@@ -64,11 +72,7 @@ export class BlobStaging {
       } finally {
         await handle.close()
       }
-      const staged = current.staged + input.slice.length
-      if (staged < input.sealedLength) return { staged, ready: false }
-      await this.verify(input.sha256, { kid: input.kid, iv: input.iv, sealedLength: input.sealedLength })
-      await rename(this.partFile(input.sha256), this.sealedFile(input.sha256))
-      return { staged, ready: true }
+      return this.finishIfWhole(input.sha256, meta, { staged: current.staged + input.slice.length, ready: false })
     })
   }
 
@@ -95,6 +99,14 @@ export class BlobStaging {
 
   clear(sha256: string): Promise<void> {
     return this.serialized(sha256, () => this.clearFiles(sha256))
+  }
+
+  /** A part file holding the whole ciphertext is checked and put in place; a failed check clears the blob and throws. */
+  private async finishIfWhole(sha256: string, meta: StagedMeta, progress: StagedProgress): Promise<StagedProgress> {
+    if (progress.ready || progress.staged !== meta.sealedLength) return progress
+    await this.verify(sha256, meta)
+    await rename(this.partFile(sha256), this.sealedFile(sha256))
+    return { staged: progress.staged, ready: true }
   }
 
   private async readProgress(sha256: string): Promise<StagedProgress> {

@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto'
 import type { SyncStatus } from '../../../shared/contract/sync-schemas'
 import type { BackoffPolicy } from '../../../shared/sync/backoff'
+import type { ServerKey } from '../../../shared/sync/protocol'
 
 export interface HubRelayOptions {
   readonly dataDir: string
@@ -11,6 +12,8 @@ export interface HubRelayOptions {
   /** The hub signs its requests to the city with this device's key (enrolled there as kind 'hub'). */
   readonly privateKey: KeyObject
   readonly upstreamUrl?: string
+  /** The city's key, pinned when the hub enrolled there. */
+  readonly upstreamServerKey?: ServerKey
   readonly log: (line: string) => void
   /** Tests: retry sooner than a device in the field would. */
   readonly upstreamBackoff?: BackoffPolicy
@@ -21,6 +24,9 @@ export interface HubRelay {
   /** How this PC's own screens reach it. */
   readonly localUrl: string
   readonly upstreamUrl?: string
+  readonly upstreamServerKid?: string
+  /** The key that signs this hub's answers: its own screens trust it, and its provisioning QR carries its thumbprint. */
+  readonly serverKey: ServerKey
   enrollmentCode(): string
   upstreamStatus(): NonNullable<NonNullable<SyncStatus['hub']>['city']>
   close(): Promise<void>
@@ -38,12 +44,14 @@ export async function startHubRelay(options: HubRelayOptions): Promise<HubRelay>
     wardCode: options.wardCode,
     log: options.log,
     ...(options.upstreamBackoff && { upstreamBackoff: options.upstreamBackoff }),
-    ...(options.upstreamUrl !== undefined && { upstream: { baseUrl: options.upstreamUrl, deviceId: options.deviceId, privateKey: options.privateKey } }),
+    ...(options.upstreamUrl !== undefined && options.upstreamServerKey && { upstream: { baseUrl: options.upstreamUrl, deviceId: options.deviceId, privateKey: options.privateKey, serverKey: options.upstreamServerKey } }),
   })
   return {
     port: server.port,
     localUrl: `http://127.0.0.1:${server.port}`,
     ...(options.upstreamUrl !== undefined && { upstreamUrl: options.upstreamUrl }),
+    ...(options.upstreamServerKey && { upstreamServerKid: options.upstreamServerKey.kid }),
+    serverKey: server.serverKey,
     enrollmentCode: () => server.enrollmentCode(options.wardCode),
     upstreamStatus: () => {
       const city = server.upstreamStatus()

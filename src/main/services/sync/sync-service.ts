@@ -5,7 +5,7 @@ import type { OperationHandlers } from '../../../shared/contract/dispatch'
 import type { DeviceConfig } from '../../../shared/contract/schemas'
 import type { ConfigureSyncInput, EnrollTarget, SyncConfig, SyncProblem, SyncStatus } from '../../../shared/contract/sync-schemas'
 import type { BackoffPolicy } from '../../../shared/sync/backoff'
-import { parseSyncProvisioning, SYNC_PROVISIONING_PREFIX, type HealthResponse } from '../../../shared/sync/protocol'
+import { parseSyncProvisioning, SYNC_PROVISIONING_PREFIX, type HealthResponse, type ServerKey } from '../../../shared/sync/protocol'
 import { createSyncClient, SyncClientError, type SyncClient } from '../../../relay/client'
 import type { DeviceConfigStore } from '../device/device-config-store'
 import type { DataKey, KeyWrapper } from '../privacy/data-key'
@@ -66,10 +66,11 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
   let hub: HubRelay | undefined
   let client: { key: string; client: SyncClient } | undefined
 
-  async function clientFor(baseUrl: string, deviceId: string): Promise<SyncClient> {
-    const key = `${baseUrl} ${deviceId}`
+  /** A client that trusts answers signed by `serverKey` only (none: health() alone, to learn the key at enrolment). */
+  async function clientFor(baseUrl: string, deviceId: string, serverKey?: ServerKey): Promise<SyncClient> {
+    const key = `${baseUrl} ${deviceId} ${serverKey?.kid ?? ''}`
     if (client?.key !== key) {
-      client = { key, client: createSyncClient({ baseUrl, deviceId, privateKey: await signingKey.get(), ...(options.fetch && { fetch: options.fetch }), now, ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }) }) }
+      client = { key, client: createSyncClient({ baseUrl, deviceId, privateKey: await signingKey.get(), ...(serverKey && { serverKey }), ...(options.fetch && { fetch: options.fetch }), now, ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }) }) }
     }
     return client.client
   }
@@ -81,9 +82,11 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
     if (!sync || sync.role === 'none' || sync.enrolledAt === undefined) throw new MotcuaError('notConfigured', 'Sync is not set up on this device')
     if (sync.role === 'hub') {
       if (!hub) throw new MotcuaError('unavailable', 'The hub relay is not running on this device')
-      return clientFor(hub.localUrl, config.deviceId)
+      return clientFor(hub.localUrl, config.deviceId, hub.serverKey)
     }
-    return clientFor(sync.upstreamUrl!, config.deviceId)
+    // Enrolled before servers signed their answers: nothing to check them against, so nothing is sent until the technician enrols again.
+    if (!sync.serverKey) throw new MotcuaError('notConfigured', 'Sync was set up before server keys were pinned: enrol this device again')
+    return clientFor(sync.upstreamUrl!, config.deviceId, sync.serverKey)
   }
 
   /** Runs one request on the link, keeping its outcome for the status screen; protocol errors become contract errors. */
@@ -118,7 +121,8 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
     return { code, message: message.slice(0, 2000), at: new Date(now()).toISOString(), ...(serverTimeMs !== undefined && { serverTime: new Date(serverTimeMs).toISOString() }) }
   }
 
-  async function resolveTarget(target: EnrollTarget, wardCode: string): Promise<{ url: string; enrollmentCode: string }> {
+  /** `serverKey`: the thumbprint the provisioning QR pins, when enrolment goes through one. */
+  async function resolveTarget(target: EnrollTarget, wardCode: string): Promise<{ url: string; enrollmentCode: string; serverKey?: string }> {
     if ('url' in target) return target
     const provisioning = parseSyncProvisioning(target.provisioning.trim())
     if (!provisioning) throw new MotcuaError('invalidInput', `Not a sync provisioning code (expected ${SYNC_PROVISIONING_PREFIX}{url, role, wardCode, enrollmentCode})`)
@@ -126,12 +130,20 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
     return provisioning
   }
 
-  /** Checks that the address answers as a relay of our ward, then registers the device key there. */
-  async function enrollAt(target: { url: string; enrollmentCode: string }, config: DeviceConfig, kind: 'device' | 'hub'): Promise<HealthResponse> {
-    const server = await clientFor(target.url, config.deviceId)
+  /**
+   * Checks that the address answers as a relay of our ward with the expected key (the QR's thumbprint,
+   * else the one already pinned for this address, else trust on first use), then registers the device
+   * key there. The key in the answer is the one to pin.
+   */
+  async function enrollAt(target: { url: string; enrollmentCode: string; serverKey?: string }, config: DeviceConfig, kind: 'device' | 'hub'): Promise<HealthResponse> {
+    const expectedKid = target.serverKey ?? (config.sync?.upstreamUrl === target.url ? config.sync.serverKey?.kid : undefined)
     try {
-      const health = await server.health()
+      const health = await (await clientFor(target.url, config.deviceId)).health()
+      if (expectedKid !== undefined && health.key.kid !== expectedKid) throw new SyncClientError('serverKeyChanged', `${target.url} answers with key ${health.key.kid}, not the expected ${expectedKid}`)
+      const server = await clientFor(target.url, config.deviceId, health.key)
       if (health.wardCode !== undefined && health.wardCode !== config.wardCode) throw new MotcuaError('invalidInput', `The hub at ${target.url} serves ward ${health.wardCode}, this device belongs to ward ${config.wardCode}`)
+      // A hub replicates to the city only: checked before enrolling, so a wrong address leaves no hub enrolled at another hub.
+      if (kind === 'hub' && health.role !== 'city') throw new MotcuaError('invalidInput', `${target.url} is a ward hub, not the city server`)
       await server.enroll({ wardCode: config.wardCode, kind, enrollmentCode: target.enrollmentCode })
       link.lastSuccessAt = now()
       delete link.lastError
@@ -143,9 +155,10 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
   }
 
   async function startHub(config: DeviceConfig, sync: SyncConfig): Promise<HubRelay> {
-    if (hub && hub.port === sync.hubPort && hub.upstreamUrl === sync.upstreamUrl) return hub
+    if (hub && hub.port === sync.hubPort && hub.upstreamUrl === sync.upstreamUrl && hub.upstreamServerKid === sync.serverKey?.kid) return hub
     await hub?.close()
     hub = undefined
+    if (sync.upstreamUrl !== undefined && !sync.serverKey) options.log('Sync hub: the city link was set up before server keys were pinned; enrol the hub at the city again to resume replication')
     hub = await startHubRelay({
       dataDir: join(options.dataDir, 'hub'),
       host: options.hubHost ?? '0.0.0.0',
@@ -154,6 +167,7 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
       deviceId: config.deviceId,
       privateKey: await signingKey.get(),
       ...(sync.upstreamUrl !== undefined && { upstreamUrl: sync.upstreamUrl }),
+      ...(sync.serverKey && { upstreamServerKey: sync.serverKey }),
       log: options.log,
       ...(options.hubUpstreamBackoff && { upstreamBackoff: options.hubUpstreamBackoff }),
     })
@@ -173,7 +187,7 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
     if (sync.role === 'hub' && hub) {
       const enrollmentCode = hub.enrollmentCode()
       const lanUrls = lanAddresses(options.hubHost).map((address) => `http://${address}:${hub!.port}`)
-      const provisioning = { url: lanUrls[0] ?? hub.localUrl, role: 'hub', wardCode: config.wardCode, enrollmentCode }
+      const provisioning = { url: lanUrls[0] ?? hub.localUrl, role: 'hub', wardCode: config.wardCode, enrollmentCode, serverKey: hub.serverKey.kid }
       hubStatus = { lanUrls, enrollmentCode, provisioningText: SYNC_PROVISIONING_PREFIX + JSON.stringify(provisioning), ...(sync.upstreamUrl !== undefined && { city: hub.upstreamStatus() }) }
     }
     return {
@@ -204,19 +218,17 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
       const target = await resolveTarget(input.target, config.wardCode)
       const health = await enrollAt(target, config, 'device')
       await stopHub()
-      const sync: SyncConfig = { role: 'device', upstreamUrl: target.url, upstreamRole: health.role, enrolledAt: new Date(now()).toISOString() }
+      const sync: SyncConfig = { role: 'device', upstreamUrl: target.url, upstreamRole: health.role, enrolledAt: new Date(now()).toISOString(), serverKey: health.key }
       await options.deviceConfig.setSync(health.role === 'hub' ? 'ward' : 'city', sync)
       return status()
     }
     if (!options.runHub) throw new MotcuaError('unavailable', 'The hub relay runs in the desktop app or browser mode, not from the command line')
-    let upstreamUrl: string | undefined
+    let city: { url: string; key: ServerKey } | undefined
     if (input.city) {
       const target = await resolveTarget(input.city, config.wardCode)
-      const health = await enrollAt(target, config, 'hub')
-      if (health.role !== 'city') throw new MotcuaError('invalidInput', `${target.url} is a ward hub, not the city server`)
-      upstreamUrl = target.url
+      city = { url: target.url, key: (await enrollAt(target, config, 'hub')).key }
     }
-    const sync: SyncConfig = { role: 'hub', hubPort: input.port, ...(upstreamUrl !== undefined && { upstreamUrl, upstreamRole: 'city' as const }) }
+    const sync: SyncConfig = { role: 'hub', hubPort: input.port, ...(city && { upstreamUrl: city.url, upstreamRole: 'city' as const, serverKey: city.key }) }
     let relay: HubRelay
     try {
       relay = await startHub(config, sync)
@@ -224,7 +236,7 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
       throw new MotcuaError('unavailable', `The hub relay did not start on port ${input.port}: ${error instanceof Error ? error.message : String(error)}`)
     }
     // The hub PC's own screens sync through its relay, like any device of the ward.
-    await enrollAt({ url: relay.localUrl, enrollmentCode: relay.enrollmentCode() }, config, 'device')
+    await enrollAt({ url: relay.localUrl, enrollmentCode: relay.enrollmentCode(), serverKey: relay.serverKey.kid }, config, 'device')
     await options.deviceConfig.setSync('ward', { ...sync, enrolledAt: new Date(now()).toISOString() })
     return status()
   }
@@ -306,6 +318,7 @@ function contractCode(code: SyncClientError['code']): MotcuaError['code'] {
     case 'unavailable':
       return 'unavailable'
     case 'unauthenticated':
+    case 'serverKeyChanged':
     case 'clockSkew':
     case 'unknownDevice':
     case 'enrollmentRefused':

@@ -1,5 +1,5 @@
 import type { EventEnvelope, VersionVector } from '../../../shared/domain/eventlog/envelope'
-import type { Ed25519PublicJwk, PullResponse } from '../../../shared/sync/protocol'
+import { eventJsonBytes, type Ed25519PublicJwk, type PullResponse } from '../../../shared/sync/protocol'
 import { migrate } from './migrations'
 import { openPgliteDriver } from './pglite-driver'
 import { openPostgresDriver } from './postgres-driver'
@@ -206,7 +206,7 @@ class SqlRelayStorage implements RelayStorage {
       let bytes = 0
       for (const row of rows.slice(0, limit)) {
         const event = envelopeOf(row)
-        const size = JSON.stringify(event).length
+        const size = eventJsonBytes(event)
         if (events.length > 0 && bytes + size > maxBytes) break
         events.push(event)
         bytes += size

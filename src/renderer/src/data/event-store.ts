@@ -1,5 +1,7 @@
 import { EventEnvelopeSchema, eventKey, type EventEnvelope } from '../../../shared/domain/eventlog/envelope'
 import { decodeHlc, encodeHlc, HLC_ZERO, receiveHlc, tickHlc, type HlcState } from '../../../shared/domain/eventlog/hlc'
+import { MotcuaError } from '../../../shared/contract/dispatch'
+import { eventJsonBytes, SYNC_LIMITS } from '../../../shared/sync/protocol'
 import type { MotcuaDatabase } from './db'
 
 export interface NewEvent {
@@ -101,6 +103,9 @@ export class EventStore {
       v: event.v,
       payload: event.payload,
     })
+    // The relay refuses a larger event (413), and an event it refuses would block every later one in the outbox.
+    const bytes = eventJsonBytes(envelope)
+    if (bytes > SYNC_LIMITS.maxEventBytes) throw new MotcuaError('invalidInput', `Event ${event.type} is ${bytes} bytes as JSON; events are limited to ${SYNC_LIMITS.maxEventBytes} bytes`)
     await this.db.events.add(envelope)
     await this.db.meta.bulkPut([
       { key: seqKey(this.deviceId), value: seq },

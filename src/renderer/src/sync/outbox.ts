@@ -2,6 +2,7 @@ import Dexie from 'dexie'
 import type { EventEnvelope, VersionVector } from '../../../shared/domain/eventlog/envelope'
 import { blobsReferencedBy } from '../../../shared/domain/dossier/dossiers'
 import type { MetaRecord, MotcuaDatabase } from '../data/db'
+import { eventJsonBytes } from '../../../shared/sync/protocol'
 
 /**
  * What sync keeps in IndexedDB's `meta` table, so an engine restarted after a crash (or in another
@@ -85,8 +86,6 @@ export interface OutboxSummary {
   readonly blobBytes: number
 }
 
-const encoder = new TextEncoder()
-export const eventBytes = (event: EventEnvelope): number => encoder.encode(JSON.stringify(event)).length
 
 /** What waits to be sent: for the clerk's chip and the technician's panel. */
 export async function readOutboxSummary(db: MotcuaDatabase, deviceId: string): Promise<OutboxSummary> {
@@ -95,7 +94,7 @@ export async function readOutboxSummary(db: MotcuaDatabase, deviceId: string): P
   const blobs = await queuedBlobs(db)
   return {
     events: pending.length,
-    eventBytes: pending.reduce((total, event) => total + eventBytes(event), 0),
+    eventBytes: pending.reduce((total, event) => total + eventJsonBytes(event), 0),
     blobs: blobs.length,
     blobBytes: blobs.reduce((total, blob) => total + blob.size, 0),
   }

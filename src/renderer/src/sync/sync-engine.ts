@@ -1,4 +1,5 @@
 import type { MotcuaApi } from '../../../shared/contract/contract'
+import { base64ByteLength } from '../../../shared/contract/schemas'
 import { MAX_STAGE_SLICE_BYTES } from '../../../shared/contract/sync-schemas'
 import type { EventEnvelope, VersionVector } from '../../../shared/domain/eventlog/envelope'
 import {
@@ -14,11 +15,11 @@ import {
   WARD_PULL_WAIT_SECONDS,
   type LaneState,
 } from '../../../shared/sync/engine-state'
-import { SYNC_LIMITS } from '../../../shared/sync/protocol'
+import { eventJsonBytes, SYNC_LIMITS } from '../../../shared/sync/protocol'
 import type { BlobRecord } from '../data/blobs'
 import type { MotcuaDatabase } from '../data/db'
 import type { EventStore } from '../data/event-store'
-import { acknowledgeUpTo, dequeueBlob, eventBytes, outboxEvents, queuedBlobs, readPullCursor, readPushedSeq, SYNC_META, type LaneRecord } from './outbox'
+import { acknowledgeUpTo, dequeueBlob, outboxEvents, queuedBlobs, readPullCursor, readPushedSeq, SYNC_META, type LaneRecord } from './outbox'
 
 /** What the engine asks main for: the contract's sync operations (Electron IPC, the web host, or the handlers directly in tests). */
 export type SyncTransport = Pick<MotcuaApi, 'syncPushEvents' | 'syncPullEvents' | 'syncBlobOffset' | 'syncStageBlob' | 'syncUploadBlobChunk'>
@@ -82,7 +83,7 @@ export class SyncEngine {
     const pushedSeq = await readPushedSeq(this.db)
     const candidates = await outboxEvents(this.db, this.deviceId, pushedSeq, this.send.batchSize)
     if (candidates.length === 0) return false
-    const sizes = candidates.map(eventBytes)
+    const sizes = candidates.map(eventJsonBytes)
     const count = eventsForPush(sizes, this.send.batchSize)
     const batch = candidates.slice(0, count)
     const started = this.now()
@@ -146,7 +147,7 @@ export class SyncEngine {
         await this.db.meta.put({ key: SYNC_META.pullAfter, value: advance(await readPullCursor(this.db), answer.events) })
       })
     }
-    await this.succeeded('receive', { bytes: answer.events.reduce((total, event) => total + eventBytes(event), 0), elapsedMs: this.now() - started })
+    await this.succeeded('receive', { bytes: answer.events.reduce((total, event) => total + eventJsonBytes(event), 0), elapsedMs: this.now() - started })
     return { applied: answer.events.length, more: answer.more }
   }
 
@@ -238,8 +239,4 @@ function advance(cursor: VersionVector, events: readonly EventEnvelope[]): Versi
   const next: Record<string, number> = { ...cursor }
   for (const event of events) next[event.deviceId] = Math.max(next[event.deviceId] ?? 0, event.seq)
   return next
-}
-
-function base64ByteLength(base64: string): number {
-  return (base64.length / 4) * 3 - (base64.endsWith('==') ? 2 : base64.endsWith('=') ? 1 : 0)
 }

@@ -1,13 +1,16 @@
-import type { MessageKey } from '../i18n/messages'
 import type { Translate } from '../i18n/i18n'
+import { SYNC_ERROR_CODES } from '../../../shared/sync/protocol'
 
-const EXPLAINED = new Set(['network', 'timeout', 'badResponse', 'unavailable', 'clockSkew', 'unauthenticated', 'unknownDevice', 'enrollmentRefused', 'wrongWard', 'notConfigured'])
+/** Every code a sync problem may carry: the protocol's, the client's own (network…, serverKeyChanged), and the engine's (failed, notConfigured). */
+export const SYNC_PROBLEM_CODES = [...SYNC_ERROR_CODES, 'network', 'timeout', 'badResponse', 'serverKeyChanged', 'notConfigured', 'failed'] as const
+const EXPLAINED: ReadonlySet<string> = new Set(SYNC_PROBLEM_CODES)
+const isExplained = (code: string): code is (typeof SYNC_PROBLEM_CODES)[number] => EXPLAINED.has(code)
 
 /** A sync problem in the screen's language: the protocol's code decides the sentence, the English detail stays in the log. */
 export function describeSyncProblem(problem: { code: string; serverTime?: string }, t: Translate): string {
-  if (!EXPLAINED.has(problem.code)) return t('sync.problem.other', { code: problem.code })
+  if (!isExplained(problem.code)) return t('sync.problem.other', { code: problem.code })
   const serverTime = problem.serverTime ? new Date(problem.serverTime).toLocaleString('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh' }) : '?'
-  return t(`sync.problem.${problem.code}` as MessageKey, { serverTime })
+  return t(`sync.problem.${problem.code}`, { serverTime })
 }
 
 /** A time of day (or date and time when not today) in Vietnam's time zone. */
