@@ -40,13 +40,13 @@ async function takeTicket(page: Page, service: RegExp): Promise<string> {
 }
 
 /**
- * What tesseract reads in a picture, as Vietnamese, finding the blocks itself (the number is far
- * larger than the rest, which a single uniform block, --psm 6, misses). No tesseract is a broken
- * test machine, never a reason to skip.
+ * What tesseract reads in a picture, as Vietnamese, as sparse text (--psm 11): the number is far
+ * larger than the rest, which a uniform block (--psm 6) misses and automatic layout (--psm 3) drops
+ * on some clock times printed under it. No tesseract is a broken test machine, never a reason to skip.
  */
 async function readVietnamese(pngPath: string): Promise<string[]> {
   try {
-    const { stdout } = await run('tesseract', [pngPath, '-', '--psm', '3', '-l', 'vie'])
+    const { stdout } = await run('tesseract', [pngPath, '-', '--psm', '11', '-l', 'vie'])
     return stdout.split('\n').map((line) => line.trim()).filter(Boolean)
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('tesseract is not installed: this test needs it (Debian: apt-get install tesseract-ocr tesseract-ocr-vie)')
