@@ -41,6 +41,8 @@ const LARGE_BODY_LIMITS: Partial<Record<OperationName, number>> = {
   openSealedBlob: 66 * MB,
   // A dossier's sealed pages: about a hundred colour pages at 300 dpi.
   buildDossierPdf: 160 * MB,
+  // MAX_PDF_BYTES (64 MiB) in base64 is 85.4 MiB.
+  importPdfPages: 86 * MB,
 }
 const API_PREFIX = '/api/op/'
 const EVENTS_PATH = '/api/events'

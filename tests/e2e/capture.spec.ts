@@ -1,14 +1,15 @@
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, test, type Page } from '@playwright/test'
+import { PDFDocument } from 'pdf-lib'
 import { startBrowserModeHost, startSigningHost, type BrowserModeHost } from '../helpers/browser-mode-host'
 import { CHROMIUM_ARGS, findChromium } from '../helpers/chromium'
 import { CAMERA_HEIGHT, CAMERA_WIDTH, writeFakeCameraVideo } from '../helpers/fake-camera'
-import { makePagePhoto } from '../helpers/page-photos'
+import { makeFlatScan, makePagePhoto } from '../helpers/page-photos'
 import { CaptureBoardScreen, CounterScreen, keepScreenshot } from '../helpers/screens'
-import { createTestPki, nssDatabaseTrusting, pdfsigReport, type TestPki } from '../helpers/signing-pki'
+import { createTestPki, nssDatabaseTrusting, pdfsigReport, runTool, type TestPki } from '../helpers/signing-pki'
 
 // The camera shows two photographed pages in turn, two seconds each, at different places in the
 // frame: auto-capture takes each as it holds still, and again when the other one comes.
@@ -182,4 +183,44 @@ test('a file that is not an image is refused in Vietnamese, and a failed PDF kee
   await page.getByRole('button', { name: 'Tiếp nhận hồ sơ', exact: true }).click()
   await page.getByRole('button', { name: `Số hoá giấy tờ hồ sơ ${code}` }).click()
   await expect(board.pages(1)).toHaveCount(1)
+})
+
+/** What an office scanner saves: one JPEG per page, each page the size of its picture at the scan's dpi. */
+async function scannerPdf(scans: readonly string[], dpi: number): Promise<Uint8Array> {
+  const doc = await PDFDocument.create()
+  for (const scan of scans) {
+    const image = await doc.embedJpg(readFileSync(scan))
+    const size = { width: (image.width * 72) / dpi, height: (image.height * 72) / dpi }
+    doc.addPage([size.width, size.height]).drawImage(image, { x: 0, y: 0, ...size })
+  }
+  return doc.save()
+}
+
+test('a clerk imports a scanner’s PDF: its pages go on the board in order, and a locked PDF is refused in Vietnamese', async ({ page }, testInfo) => {
+  test.setTimeout(180_000)
+  await new CounterScreen(page).open(unsignedHost.url('counter/3'), 3)
+  const code = await receiveDossier(page)
+  const board = new CaptureBoardScreen(page, code)
+
+  const portrait = makeFlatScan({ dir, name: 'pdf-page-1', dpi: 200 })
+  const landscape = makeFlatScan({ dir, name: 'pdf-page-2', dpi: 200, landscape: true, lineCount: 6 })
+  const pdfPath = testInfo.outputPath('ho-so-quet.pdf')
+  writeFileSync(pdfPath, await scannerPdf([portrait.scanPath, landscape.scanPath], 200))
+
+  // Locked with a password: refused before any page is drawn, in words the clerk can act on.
+  const lockedPath = testInfo.outputPath('ho-so-khoa.pdf')
+  runTool('qpdf', ['--encrypt', 'mat-khau', 'mat-khau-chu', '256', '--', pdfPath, lockedPath])
+  await board.importFiles(1, [lockedPath])
+  await expect(board.board.getByRole('alert')).toHaveText('Tệp PDF này có đặt mật khẩu (mã hoá) nên không nhập được. Vui lòng quét lại giấy tờ hoặc xin tệp không đặt mật khẩu.')
+  await expect(board.pages(1)).toHaveCount(0)
+
+  await board.board.getByLabel('Chọn tệp ảnh hoặc PDF để nhập').setInputFiles([pdfPath])
+  await expect(board.board.getByRole('status').filter({ hasText: /^Đang nhập tệp PDF: trang [12] \/ 2$/ })).toBeVisible()
+  await expect(board.pages(1)).toHaveCount(2, { timeout: 90_000 })
+  await expect(board.board.getByRole('status').filter({ hasText: 'Đang nhập tệp PDF' })).toHaveCount(0)
+  await expect(board.board.getByRole('alert')).toHaveCount(0)
+  // In the PDF's order: the portrait page first, then the landscape one.
+  const sizes = await board.pages(1).evaluateAll((items) => items.map((item) => item.getAttribute('data-size')!.split('x').map(Number)))
+  expect(sizes.map(([width, height]) => width! > height!)).toEqual([false, true])
+  await keepScreenshot(page, testInfo, 'capture-pdf-imported')
 })

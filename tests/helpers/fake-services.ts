@@ -59,6 +59,7 @@ export function fakeHandlers(): { [K in keyof OperationHandlers]: OperationHandl
     }),
     removeDocumentScanner: vi.fn(async () => ({})),
     scanDocuments: vi.fn(async () => ({ jobId: '00000000-0000-4000-8000-000000000000' })),
+    importPdfPages: vi.fn(async () => ({ jobId: '00000000-0000-4000-8000-000000000000', pages: 1 })),
     cancelDocumentScan: vi.fn(async () => ({ cancelled: false })),
   } as never
 }

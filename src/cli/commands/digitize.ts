@@ -98,7 +98,7 @@ async function processInputs(inputs: readonly string[], options: DigitizeCliOpti
     const bytes = await readInput(input)
     const isPdf = looksLikePdf(bytes)
     // A PDF's pages are rendered one at a time, each processed before the next is drawn.
-    const { count, images } = isPdf ? await openPdfPages(bytes, options.dpi, basename(input), MAX_PAGES_PER_PDF - pages.length) : { count: 1, images: [bytes] }
+    const { count, images } = isPdf ? await openPdfPages(bytes, options.dpi, basename(input), MAX_PAGES_PER_PDF - pages.length).then((pdf) => ({ count: pdf.count, images: pdf.render() })) : { count: 1, images: [bytes] }
     // A rendered PDF page is already flat; a picture is whatever the user says it is.
     const source = isPdf ? 'scan' : options.source
     let index = 0

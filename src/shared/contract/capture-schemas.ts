@@ -52,6 +52,21 @@ export const ProcessCapturedPageInputSchema = z
   })
   .strict()
 
+/**
+ * A PDF the clerk imports (what office scanners save): 64 MiB takes a whole dossier scanned at 300 dpi in colour
+ * (a few hundred KB a page) or grey; a larger file is a second import. main holds it, and a copy on disk for
+ * pdftoppm, while its pages are rendered.
+ */
+export const MAX_PDF_BYTES = 64 * 1024 * 1024
+
+export const ImportPdfPagesInputSchema = z
+  .object({
+    pdfBase64: base64Of(MAX_PDF_BYTES).min(4),
+    /** The archival dpi the pages are rendered at. */
+    dpi: z.union([z.literal(200), z.literal(300)]),
+  })
+  .strict()
+
 /** A processed page: its description, its bytes sealed with the device data key, and its thumbnail (clear, for the screen's memory; sealed, for IndexedDB). */
 export const CapturedPageOutputSchema = z
   .object({
@@ -72,16 +87,20 @@ export const MAX_PAGES_PER_PDF = 200
 export const MAX_DIGITIZE_SEQUENCE = 999
 
 /**
- * Why a page or a PDF was refused as bad input, for the screen to say which in Vietnamese. The contract's errors
- * carry only a code and a message, so an invalidInput refusal's message starts with the reason: "imageTooSmall: ...".
+ * Why a page or a PDF was refused as bad input (an invalidInput error's reason), for the screen to say which in
+ * Vietnamese. The last four refuse an imported PDF before its job starts: not a PDF pdf-lib can read, encrypted,
+ * a page over the pipeline's pixel limit at the dpi, more pages than one job takes.
  */
-export const CAPTURE_REFUSALS = ['unreadableImage', 'imageTooLarge', 'imageTooSmall', 'tooManyPages'] as const
+export const CAPTURE_REFUSALS = ['unreadableImage', 'imageTooLarge', 'imageTooSmall', 'tooManyPages', 'unreadablePdf', 'encryptedPdf', 'pageTooLarge', 'tooManyPdfPages'] as const
 export type CaptureRefusal = (typeof CAPTURE_REFUSALS)[number]
 
 /** The error's reason when it is one of the capture refusals (the error came from outside). */
 export function captureRefusalOf(reason: string | undefined): CaptureRefusal | undefined {
   return CAPTURE_REFUSALS.find((refusal) => refusal === reason)
 }
+
+/** An unavailable error's reason when this machine has no pdftoppm (poppler) to render an imported PDF's pages. */
+export const PDF_RENDERER_MISSING = 'pdfRendererMissing'
 
 export const BuildDossierPdfInputSchema = z
   .object({

@@ -2,9 +2,9 @@ import { z } from 'zod'
 import { SealedValueSchema } from '../domain/eventlog/envelope'
 import { ProcedureCatalogSchema } from '../domain/dossier/procedures'
 import { ReceiptDataSchema } from '../domain/dossier/receipt'
-import { BuildDossierPdfInputSchema, BuildDossierPdfOutputSchema, CapturedPageOutputSchema, DigitizeProgressSchema, OpenSealedBlobInputSchema, OpenSealedBlobOutputSchema, ProcessCapturedPageInputSchema, RotateCapturedPageInputSchema } from './capture-schemas'
+import { BuildDossierPdfInputSchema, BuildDossierPdfOutputSchema, CapturedPageOutputSchema, DigitizeProgressSchema, ImportPdfPagesInputSchema, OpenSealedBlobInputSchema, OpenSealedBlobOutputSchema, ProcessCapturedPageInputSchema, RotateCapturedPageInputSchema } from './capture-schemas'
 import { ConfigureSyncInputSchema, SyncBlobOffsetInputSchema, SyncBlobProgressSchema, SyncPullInputSchema, SyncPullOutputSchema, SyncPushInputSchema, SyncPushOutputSchema, SyncStageBlobInputSchema, SyncStatusSchema, SyncUploadBlobChunkInputSchema } from './sync-schemas'
-import { DocumentScanFinishedSchema, DocumentScannerIdSchema, DocumentScannerSchema, DocumentScannerSourcesSchema, DocumentScanPageSchema, EsclAddressInputSchema, ScanDocumentsInputSchema, ScanJobIdSchema } from './document-scanner-schemas'
+import { DocumentScanFinishedSchema, DocumentScannerIdSchema, DocumentScannerSchema, DocumentScannerSourcesSchema, DocumentScanPageSchema, EsclAddressInputSchema, ImportPdfPagesOutputSchema, ScanDocumentsInputSchema, ScanJobIdSchema } from './document-scanner-schemas'
 import { CancelIdCardReadOutputSchema, IdCardPresenceSchema, IdCardProgressSchema, ReadIdCardInputSchema, ReadIdCardOutputSchema } from './idcard-schemas'
 import { DeviceConfigPatchSchema, DeviceInfoSchema, PrintTicketInputSchema, QueueSetupSchema, ScannerStatusSchema, ScanReceivedSchema, WardSchema } from './schemas'
 
@@ -109,7 +109,12 @@ export const operations = {
   addDocumentScanner: operation({ input: z.object({ address: EsclAddressInputSchema }).strict(), output: DocumentScannerSchema, summary: 'Add a network scanner by its address, http://IP[:port]/eSCL, once it answers (technician)' }),
   removeDocumentScanner: operation({ input: z.object({ scannerId: DocumentScannerIdSchema }).strict(), output: z.object({}).strict(), summary: 'Forget a network scanner added by address (technician)' }),
   scanDocuments: operation({ input: ScanDocumentsInputSchema, output: z.object({ jobId: ScanJobIdSchema }).strict(), summary: 'Start scanning papers: pages come as documentScanPage events, then one documentScanFinished' }),
-  cancelDocumentScan: operation({ input: z.object({ jobId: ScanJobIdSchema }).strict(), output: z.object({ cancelled: z.boolean() }).strict(), summary: 'Stop a scan job (the feeder stops; pages already sent stay); false when it was already over' }),
+  importPdfPages: operation({
+    input: ImportPdfPagesInputSchema,
+    output: ImportPdfPagesOutputSchema,
+    summary: "Import a PDF's pages (a scan saved as PDF) as a scan job, once the whole file is checked: rendered one by one as documentScanPage events, then one documentScanFinished",
+  }),
+  cancelDocumentScan: operation({ input: z.object({ jobId: ScanJobIdSchema }).strict(), output: z.object({ cancelled: z.boolean() }).strict(), summary: 'Stop a scan job or a PDF import (the feeder stops; pages already sent stay); false when it was already over' }),
 } as const
 
 /** Events main pushes to every screen. */

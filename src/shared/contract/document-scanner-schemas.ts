@@ -14,7 +14,8 @@ export type ScanSource = (typeof SCAN_SOURCES)[number]
  * Why a scan job ended early, for the screen to say in Vietnamese. unreachable: no connection; timeout: the
  * scanner stopped answering; scannerBusy: still busy after the retries; badResponse: an answer that is not eSCL
  * (or an image that is not JPEG/PNG); pageTooLarge: a page that cannot be brought under the event limit;
- * tooManyPages: the job went past MAX_PAGES_PER_SCAN_JOB (a feeder that never runs empty).
+ * tooManyPages: the job went past MAX_PAGES_PER_SCAN_JOB (a feeder that never runs empty); unreadablePdf: an
+ * imported PDF's page that pdftoppm could not render.
  */
 export const DOCUMENT_SCAN_ERROR_CODES = [
   'unreachable',
@@ -28,6 +29,7 @@ export const DOCUMENT_SCAN_ERROR_CODES = [
   'tooManyPages',
   'unsupportedSettings',
   'saneUnavailable',
+  'unreadablePdf',
   'scanFailed',
   'cancelled',
 ] as const
@@ -78,6 +80,9 @@ export const DocumentScannerSourcesSchema = z
 export type DocumentScannerSources = z.infer<typeof DocumentScannerSourcesSchema>
 
 export const ScanJobIdSchema = z.uuid()
+
+/** An imported PDF's job: its pages come as a scanner's do, and how many to expect is known from the start. */
+export const ImportPdfPagesOutputSchema = z.object({ jobId: ScanJobIdSchema, pages: z.number().int().min(1).max(MAX_PAGES_PER_SCAN_JOB) }).strict()
 
 export const ScanDocumentsInputSchema = z
   .object({

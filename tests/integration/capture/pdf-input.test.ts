@@ -13,9 +13,9 @@ async function pdfOfPages(...sizes: [number, number][]): Promise<Uint8Array> {
 const A4: [number, number] = [595.28, 841.89]
 
 async function render(bytes: Uint8Array, dpi = 200): Promise<Buffer[]> {
-  const { images } = await openPdfPages(bytes, dpi, 'input.pdf', 200)
+  const pdf = await openPdfPages(bytes, dpi, 'input.pdf', 200)
   const rendered: Buffer[] = []
-  for await (const image of images) rendered.push(image)
+  for await (const image of pdf.render()) rendered.push(image)
   return rendered
 }
 

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startWebHost, type WebHost } from '../../../src/host/web-host'
 import { createServices, type Services } from '../../../src/main/services'
+import { MAX_PDF_BYTES } from '../../../src/shared/contract/capture-schemas'
 import { CONTENT_SECURITY_POLICY } from '../../../src/shared/security/csp'
 import { PROJECT_ROOT } from '../../helpers/browser-mode-host'
 import { makePagePhoto } from '../../helpers/page-photos'
@@ -83,6 +84,14 @@ describe('the web host and the capture operations', () => {
     const reply = await post('processCapturedPage', Buffer.alloc(47 * 1024 * 1024, 0x20))
     expect(reply.status).toBe(413)
   })
+
+  it('takes an imported PDF as large as the contract allows, and refuses a larger body before reading it', async () => {
+    // Zeros: within every limit, and then refused as not a PDF, which shows the body reached main.
+    const largest = await post('importPdfPages', JSON.stringify({ pdfBase64: Buffer.alloc(MAX_PDF_BYTES).toString('base64'), dpi: 200 }))
+    expect(largest.status).toBe(400)
+    expect(JSON.parse(largest.body)).toMatchObject({ ok: false, error: { code: 'invalidInput', reason: 'unreadablePdf' } })
+    expect((await post('importPdfPages', Buffer.alloc(87 * 1024 * 1024, 0x20))).status).toBe(413)
+  }, 60_000)
 
   it("lets only the outline worker's script evaluate strings (opencv.js); pages and other scripts keep the strict policy", async () => {
     const worker = String((await headersOf('/assets/outline-worker-Cd34-y.js'))['content-security-policy'])

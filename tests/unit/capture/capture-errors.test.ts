@@ -10,6 +10,10 @@ describe('what the screen says about a refused page', () => {
     ['imageTooLarge', 'capture.imageTooLarge', 'Ảnh quá lớn'],
     ['imageTooSmall', 'capture.imageTooSmall', 'Ảnh quá nhỏ'],
     ['tooManyPages', 'capture.tooManyPages', 'quá 200 trang'],
+    ['unreadablePdf', 'capture.unreadablePdf', 'Không đọc được tệp PDF'],
+    ['encryptedPdf', 'capture.encryptedPdf', 'mật khẩu'],
+    ['pageTooLarge', 'capture.pageTooLarge', 'trang quá khổ'],
+    ['tooManyPdfPages', 'capture.tooManyPdfPages', 'Tệp PDF có quá 200 trang'],
   ] as const)('%s: its own Vietnamese message', (reason, key, vietnamese) => {
     expect(captureProblemKey(new MotcuaError('invalidInput', 'the English detail', reason))).toBe(key)
     expect(vi[key]).toContain(vietnamese)
@@ -24,6 +28,12 @@ describe('what the screen says about a refused page', () => {
     expect(captureProblemKey(new MotcuaError('invalidInput', 'Invalid input for processCapturedPage: imageBase64: Too big'))).toBe('capture.unreadableImage')
     expect(captureProblemKey(new MissingPageError('Page 00 is missing'))).toBe('capture.pageMissing')
     expect(vi['capture.pageMissing']).toContain('không còn trên máy này')
+  })
+
+  it('tells the clerk to import images or call the technician when this machine has no PDF renderer', () => {
+    expect(captureProblemKey(new MotcuaError('unavailable', 'Reading PDF inputs needs pdftoppm', 'pdfRendererMissing'))).toBe('capture.pdfRendererMissing')
+    expect(vi['capture.pdfRendererMissing']).toMatch(/tệp ảnh.*kỹ thuật viên.*poppler/)
+    expect(captureProblemKey(new MotcuaError('unavailable', 'Scanner busy'))).toBeUndefined()
   })
 
   it('leaves other failures to the general messages', () => {

@@ -10,7 +10,6 @@ function fakeScanApi() {
   const finishedListeners = new Set<(end: DocumentScanFinished) => void>()
   const cancelled: string[] = []
   const api: ScanApi = {
-    scanDocuments: async () => ({ jobId: JOB }),
     cancelDocumentScan: async ({ jobId }) => {
       cancelled.push(jobId)
       return { cancelled: true }
@@ -50,7 +49,8 @@ function gatedPipeline() {
   }
 }
 
-const input = { scannerId: 'escl:http://127.0.0.1/eSCL', source: 'feeder', colorMode: 'color', dpi: 300 } as const
+/** What scanDocuments answers: a job whose page count nobody knows yet. */
+const scanJob = async (): Promise<{ jobId: string }> => ({ jobId: JOB })
 
 describe('a scanner panel’s scan session', () => {
   it('takes the pages in order, one at a time, and says when all are processed', async () => {
@@ -58,7 +58,7 @@ describe('a scanner panel’s scan session', () => {
     const pipeline = gatedPipeline()
     const progress: ScanProgress[] = []
     const session = new ScanSession(scanner.api, { onPage: pipeline.onPage, onChange: (change) => progress.push(change) }, false)
-    await session.start(input)
+    await session.start(scanJob)
     scanner.page(0)
     scanner.page(1)
     scanner.finish({ pages: 2 })
@@ -74,7 +74,7 @@ describe('a scanner panel’s scan session', () => {
     const scanner = fakeScanApi()
     const pipeline = gatedPipeline()
     const session = new ScanSession(scanner.api, { onPage: pipeline.onPage, onChange: () => {} }, false)
-    await session.start(input)
+    await session.start(scanJob)
     scanner.page(0)
     scanner.page(1)
     session.close()
@@ -88,7 +88,7 @@ describe('a scanner panel’s scan session', () => {
   it('does not cancel a job that already ended when the panel closes', async () => {
     const scanner = fakeScanApi()
     const session = new ScanSession(scanner.api, { onPage: async () => {}, onChange: () => {} }, false)
-    await session.start(input)
+    await session.start(scanJob)
     scanner.finish({ pages: 0, error: 'feederEmpty' })
     session.close()
     expect(scanner.cancelled).toEqual([])
@@ -97,7 +97,7 @@ describe('a scanner panel’s scan session', () => {
   it('cancels a job that main started after the panel closed', async () => {
     const scanner = fakeScanApi()
     const session = new ScanSession(scanner.api, { onPage: async () => {}, onChange: () => {} }, false)
-    const starting = session.start(input)
+    const starting = session.start(scanJob)
     session.close()
     await starting
     expect(scanner.cancelled).toEqual([JOB])
@@ -108,7 +108,7 @@ describe('a scanner panel’s scan session', () => {
     const pipeline = gatedPipeline()
     const progress: ScanProgress[] = []
     const session = new ScanSession(scanner.api, { onPage: pipeline.onPage, onChange: (change) => progress.push(change) }, true)
-    await session.start(input)
+    await session.start(scanJob)
     scanner.page(0)
     expect(scanner.cancelled).toEqual([JOB])
     scanner.page(1)
@@ -117,5 +117,42 @@ describe('a scanner panel’s scan session', () => {
     await pipeline.release()
     expect(pipeline.taken).toEqual([0])
     expect(progress.at(-1)).toEqual({ jobId: JOB, received: 1, processed: 1, finished: true, error: 'cancelled' })
+  })
+
+  it('takes an imported PDF’s job like a scanner’s, with the page count main announced, and says when it is all on the board', async () => {
+    const scanner = fakeScanApi()
+    const pipeline = gatedPipeline()
+    const progress: ScanProgress[] = []
+    const session = new ScanSession(scanner.api, { onPage: pipeline.onPage, onChange: (change) => progress.push(change) }, false)
+    const started: string[] = []
+    await session.start(async () => {
+      started.push('importPdfPages')
+      return { jobId: JOB, pages: 2 }
+    })
+    expect(started).toEqual(['importPdfPages'])
+    expect(progress.at(-1)).toEqual({ jobId: JOB, received: 0, processed: 0, expected: 2, finished: false })
+    let done: ScanProgress | undefined
+    void session.done().then((end) => (done = end))
+    scanner.page(0)
+    scanner.page(1)
+    scanner.finish({ pages: 2 })
+    await pipeline.release()
+    expect(done).toBeUndefined()
+    await pipeline.release()
+    expect(pipeline.taken).toEqual([0, 1])
+    expect(done).toEqual({ jobId: JOB, received: 2, processed: 2, expected: 2, finished: true })
+    await expect(session.done()).resolves.toEqual(done)
+  })
+
+  it('lets whoever waits for the job go when the panel closes, and passes on a refused start', async () => {
+    const scanner = fakeScanApi()
+    const session = new ScanSession(scanner.api, { onPage: async () => {}, onChange: () => {} }, false)
+    await expect(session.start(async () => Promise.reject(new Error('encryptedPdf')))).rejects.toThrow('encryptedPdf')
+    await expect(session.done()).resolves.toBeUndefined()
+    await session.start(scanJob)
+    const waiting = session.done()
+    session.close()
+    await expect(waiting).resolves.toMatchObject({ jobId: JOB, finished: false })
+    expect(scanner.cancelled).toEqual([JOB])
   })
 })

@@ -8,11 +8,12 @@ import { useApp } from '../app/app-context'
 import { bytesOfBase64 } from '../data/base64'
 import { getBlob } from '../data/blobs'
 import { formatBytes } from '../data/storage'
-import { useI18n, type Translate } from '../i18n/i18n'
+import { useI18n } from '../i18n/i18n'
 import { Banner } from '../ui/Banner'
 import { describeError } from '../ui/error-message'
 import { emptyBoard, keepBlankPage, movePage, pagesToArchive, readBoard, removePage, saveBoard, saveCapturedPage, type BoardPage, type CaptureBoard } from './capture-boards'
-import { captureProblemKey, MissingPageError } from './capture-errors'
+import { MissingPageError } from './capture-errors'
+import { describeCaptureError } from './describe-capture-error'
 import { CapturePanel, type PageImage } from './CapturePanel'
 import { finishDigitizing } from './finish-digitizing'
 import { useThumbnails } from './use-thumbnails'
@@ -20,14 +21,6 @@ import { useThumbnails } from './use-thumbnails'
 const MODES: readonly CaptureMode[] = ['color', 'gray', 'bw']
 /** Quality warnings worth a retake; noPageFound and lowResolution are said but the page is usually fine. */
 const RETAKE_WARNINGS = new Set(['blurry', 'glare', 'tooDark'])
-
-/** What the screen says about a failed capture or PDF: which page problem it was, or something else. */
-function describeCaptureError(error: unknown, t: Translate): string {
-  const key = captureProblemKey(error)
-  if (!key) return describeError(error, t)
-  console.error(error instanceof Error ? `${error.name}: ${error.message}` : String(error))
-  return t(key)
-}
 
 /**
  * The dossier's papers as the clerk digitizes them: for each paper, "Chụp/Quét" and its pages as

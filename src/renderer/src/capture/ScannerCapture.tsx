@@ -1,11 +1,11 @@
-import { useEffect, useRef, useState } from 'react'
+import { useEffect, useState } from 'react'
 import type { DocumentScanner, ScanSource } from '../../../shared/contract/document-scanner-schemas'
 import { useApp } from '../app/app-context'
 import { useI18n } from '../i18n/i18n'
 import { Banner } from '../ui/Banner'
 import { describeError } from '../ui/error-message'
 import type { PageImage } from './CapturePanel'
-import { ScanSession, type ScanProgress } from './scan-session'
+import { useScanSession } from './use-scan-session'
 
 /**
  * A document scanner (eSCL on the network, SANE on Linux): the feeder's or the glass's pages come
@@ -17,11 +17,9 @@ export function ScannerCapture({ onImage, onePage }: { onImage: (image: PageImag
   const { t } = useI18n()
   const [scanners, setScanners] = useState<DocumentScanner[]>()
   const [scannerId, setScannerId] = useState<string>()
-  const [job, setJob] = useState<ScanProgress>()
   const [problem, setProblem] = useState<string>()
-  const session = useRef<ScanSession | undefined>(undefined)
-  const onImageRef = useRef(onImage)
-  onImageRef.current = onImage
+  const scanSession = useScanSession(onImage, onePage)
+  const { job, running: scanning } = scanSession
 
   useEffect(() => {
     api.listDocumentScanners({}).then(
@@ -33,24 +31,17 @@ export function ScannerCapture({ onImage, onePage }: { onImage: (image: PageImag
     )
   }, [api, t])
 
-  useEffect(() => {
-    const created = new ScanSession(api, { onPage: (page) => onImageRef.current({ imageBase64: page.imageBase64, source: 'scan', dpi: page.dpi >= 300 ? 300 : 200 }), onChange: setJob }, onePage)
-    session.current = created
-    return () => created.close()
-  }, [api, onePage])
-
   const scan = async (source: ScanSource): Promise<void> => {
-    if (!scannerId || !session.current) return
+    if (!scannerId) return
     setProblem(undefined)
     try {
-      await session.current.start({ scannerId, source, colorMode: 'color', dpi: 300 })
+      await scanSession.start(() => api.scanDocuments({ scannerId, source, colorMode: 'color', dpi: 300 }))
     } catch (error) {
       setProblem(describeError(error, t))
     }
   }
 
   const scanner = scanners?.find((candidate) => candidate.id === scannerId)
-  const scanning = job !== undefined && !(job.finished && job.processed === job.received)
   return (
     <div className="capture-scanner">
       {scanners?.length === 0 && <p className="camera-problem">{t('capture.noScanner')}</p>}
@@ -79,7 +70,7 @@ export function ScannerCapture({ onImage, onePage }: { onImage: (image: PageImag
             </button>
           )}
           {job && !job.finished && (
-            <button type="button" className="touch-button" onClick={() => session.current?.cancel()}>
+            <button type="button" className="touch-button" onClick={scanSession.cancel}>
               {t('capture.cancelScan')}
             </button>
           )}

@@ -1,12 +1,17 @@
 import type { MotcuaApi } from '../../../shared/contract/contract'
-import type { DocumentScanErrorCode, DocumentScanPage, ScanDocumentsInput } from '../../../shared/contract/document-scanner-schemas'
+import type { DocumentScanErrorCode, DocumentScanPage } from '../../../shared/contract/document-scanner-schemas'
 
-export type ScanApi = Pick<MotcuaApi, 'scanDocuments' | 'cancelDocumentScan' | 'onDocumentScanPage' | 'onDocumentScanFinished'>
+export type ScanApi = Pick<MotcuaApi, 'cancelDocumentScan' | 'onDocumentScanPage' | 'onDocumentScanFinished'>
+
+/** The call that starts a job in main: scanDocuments, or importPdfPages, which also says how many pages will come. */
+export type StartScanJob = () => Promise<{ jobId: string; pages?: number }>
 
 export interface ScanProgress {
   readonly jobId: string
   readonly received: number
   readonly processed: number
+  /** The pages the job will send, when main knows it (a PDF's). */
+  readonly expected?: number
   readonly finished: boolean
   /** Why the job ended early, as main said. */
   readonly error?: DocumentScanErrorCode
@@ -19,16 +24,17 @@ export interface ScanSessionHandlers {
 }
 
 /**
- * The scan jobs of one open scanner panel. Pages go through the pipeline in the order the scanner sent them,
- * one at a time. Closing the panel cancels a job still running, so the feeder stops pulling paper nobody will
- * see, and drops the pages not processed yet. With `onePage` (a page scanned again in place) the job is
- * cancelled as soon as its first page comes: a feeder would otherwise pull every sheet left in it.
+ * The scan jobs of one open capture panel, a scanner's or an imported PDF's. Pages go through the pipeline in the
+ * order the job sent them, one at a time. Closing the panel cancels a job still running, so the feeder stops
+ * pulling paper nobody will see, and drops the pages not processed yet. With `onePage` (a page scanned again in
+ * place) the job is cancelled as soon as its first page comes: a feeder would otherwise pull every sheet left in it.
  */
 export class ScanSession {
   private job: { -readonly [K in keyof ScanProgress]: ScanProgress[K] } | undefined
   private readonly pending: DocumentScanPage[] = []
   private working = false
   private closed = false
+  private settle: (() => void) | undefined
   private readonly unsubscribe: readonly (() => void)[]
 
   constructor(
@@ -39,12 +45,26 @@ export class ScanSession {
     this.unsubscribe = [api.onDocumentScanPage((page) => this.received(page)), api.onDocumentScanFinished((end) => this.ended(end.jobId, end.error))]
   }
 
-  async start(input: ScanDocumentsInput): Promise<void> {
-    const { jobId } = await this.api.scanDocuments(input)
+  async start(startJob: StartScanJob): Promise<void> {
+    const { jobId, pages } = await startJob()
     // Closed while main was starting the job: nobody is left to take its pages.
     if (this.closed) return this.stop(jobId)
-    this.job = { jobId, received: 0, processed: 0, finished: false }
+    this.settle?.()
+    this.settle = undefined
+    this.job = { jobId, received: 0, processed: 0, ...(pages !== undefined && { expected: pages }), finished: false }
     this.changed()
+  }
+
+  /** Resolves once the current job has ended and its pages are through the pipeline (or the panel closed): the next file waits for it. */
+  done(): Promise<ScanProgress | undefined> {
+    if (this.closed || !this.job || this.isDone(this.job)) return Promise.resolve(this.job && { ...this.job })
+    return new Promise((resolve) => {
+      const earlier = this.settle
+      this.settle = () => {
+        earlier?.()
+        resolve(this.job && { ...this.job })
+      }
+    })
   }
 
   /** Stops the running job, if any; the pages already received are still processed. */
@@ -58,6 +78,11 @@ export class ScanSession {
     for (const unsubscribe of this.unsubscribe) unsubscribe()
     this.pending.length = 0
     this.cancel()
+    this.settle?.()
+  }
+
+  private isDone(job: ScanProgress): boolean {
+    return job.finished && job.processed === job.received
   }
 
   private stop(jobId: string): void {
@@ -98,6 +123,11 @@ export class ScanSession {
   }
 
   private changed(): void {
-    if (this.job && !this.closed) this.handlers.onChange({ ...this.job })
+    if (!this.job || this.closed) return
+    this.handlers.onChange({ ...this.job })
+    if (this.isDone(this.job)) {
+      this.settle?.()
+      this.settle = undefined
+    }
   }
 }

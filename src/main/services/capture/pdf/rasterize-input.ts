@@ -9,7 +9,7 @@ import { MAX_INPUT_PIXELS } from '../../../../shared/capture/geometry'
 import { PdfInputError } from './errors'
 
 /**
- * A PDF given to `motcua digitize` (what many office scanners save) becomes one PNG per page, rendered by
+ * A PDF given to `motcua digitize` or imported at the counter (what many office scanners save) becomes one PNG per page, rendered by
  * poppler's pdftoppm at the archival dpi, and then goes through the same page pipeline as photos and scans.
  * Rendering rather than lifting the embedded images: it works for every page (text, vector, mixed, any image
  * filter: JBIG2, JPEG 2000, predictors), keeps the page's own crop and rotation, and gives the pipeline one
@@ -27,9 +27,12 @@ export function looksLikePdf(bytes: Uint8Array): boolean {
 
 export interface PdfPages {
   readonly count: number
-  /** PNG bytes of each page in order, rendered one at a time as they are asked for. */
-  readonly images: AsyncIterable<Buffer>
+  /** PNG bytes of each page in order, rendered one at a time as they are asked for; `signal` stops pdftoppm mid-page. */
+  render(signal?: AbortSignal): AsyncIterable<Buffer>
 }
+
+const rasterizerMissing = (): PdfInputError =>
+  new PdfInputError('rasterizerMissing', 'Reading PDF inputs needs pdftoppm from poppler (Debian/Ubuntu: apt install poppler-utils; Windows: add poppler to PATH), or give the pages as images')
 
 /**
  * A PDF's pages at `dpi`, once the whole file has been checked: parseable, not encrypted, at most `maxPages`
@@ -69,23 +72,34 @@ export async function openPdfPages(bytes: Uint8Array, dpi: number, name: string,
       throw new PdfInputError('pageTooLarge', `${name} page ${index + 1} is ${mm(width)} × ${mm(height)} mm; at ${dpi} dpi that is more than ${MAX_INPUT_PIXELS} pixels`)
     }
   })
-  return { count, images: renderPages(bytes, dpi, name, count) }
+  await requirePdftoppm()
+  return { count, render: (signal) => renderPages(bytes, dpi, name, count, signal) }
 }
 
-async function* renderPages(bytes: Uint8Array, dpi: number, name: string, count: number): AsyncGenerator<Buffer> {
+/** Looked for before any page is asked for, so that a machine without poppler says so at once, not pages later. */
+async function requirePdftoppm(): Promise<void> {
+  try {
+    await run('pdftoppm', ['-v'], { timeout: PAGE_RENDER_TIMEOUT_MS })
+  } catch (error) {
+    // Only a missing program matters here; a pdftoppm that answers oddly still gets its chance at the pages.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw rasterizerMissing()
+  }
+}
+
+async function* renderPages(bytes: Uint8Array, dpi: number, name: string, count: number, signal: AbortSignal | undefined): AsyncGenerator<Buffer> {
   const dir = await mkdtemp(join(tmpdir(), 'motcua-digitize-'))
   try {
     const input = join(dir, 'input.pdf')
     await writeFile(input, bytes)
     for (let page = 1; page <= count; page++) {
+      signal?.throwIfAborted()
       const output = join(dir, 'page')
       try {
-        await run('pdftoppm', ['-r', String(dpi), '-png', '-f', String(page), '-l', String(page), '-singlefile', input, output], { timeout: PAGE_RENDER_TIMEOUT_MS, killSignal: 'SIGKILL' })
+        await run('pdftoppm', ['-r', String(dpi), '-png', '-f', String(page), '-l', String(page), '-singlefile', input, output], { timeout: PAGE_RENDER_TIMEOUT_MS, killSignal: 'SIGKILL', ...(signal && { signal }) })
       } catch (error) {
+        if (signal?.aborted) throw error
         const failure = error as NodeJS.ErrnoException & { killed?: boolean; stderr?: string }
-        if (failure.code === 'ENOENT') {
-          throw new PdfInputError('rasterizerMissing', 'Reading PDF inputs needs pdftoppm from poppler (Debian/Ubuntu: apt install poppler-utils; Windows: add poppler to PATH), or give the pages as images')
-        }
+        if (failure.code === 'ENOENT') throw rasterizerMissing()
         if (failure.killed) throw new PdfInputError('unreadablePdf', `pdftoppm took more than ${PAGE_RENDER_TIMEOUT_MS} ms over ${name} page ${page}`, { cause: error })
         throw new PdfInputError('unreadablePdf', `pdftoppm could not render ${name} page ${page}: ${String(failure.stderr ?? error).trim().slice(0, 300)}`, { cause: error })
       }

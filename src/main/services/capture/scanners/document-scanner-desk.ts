@@ -1,5 +1,6 @@
 import type { OperationHandlers } from '../../../../shared/contract/dispatch'
 import type { EsclTimings } from './escl-scanner'
+import { openPdfFeed } from './pdf-feed'
 import { DocumentScannerRegistry } from './registry'
 import type { SaneOptions } from './sane-scanner'
 import { DocumentScanJobs, type ScanJobEvents } from './scan-jobs'
@@ -12,9 +13,9 @@ export interface DocumentScannerDeskOptions {
   readonly sane?: SaneOptions
 }
 
-type DocumentScannerHandlers = Pick<OperationHandlers, 'listDocumentScanners' | 'getDocumentScannerSources' | 'addDocumentScanner' | 'removeDocumentScanner' | 'scanDocuments' | 'cancelDocumentScan'>
+type DocumentScannerHandlers = Pick<OperationHandlers, 'listDocumentScanners' | 'getDocumentScannerSources' | 'addDocumentScanner' | 'removeDocumentScanner' | 'scanDocuments' | 'importPdfPages' | 'cancelDocumentScan'>
 
-/** The contract's document-scanner operations over the registry and the scan jobs. */
+/** The contract's document-scanner operations over the registry and the scan jobs, and a PDF's pages imported as a scan job. */
 export function createDocumentScannerDesk(options: DocumentScannerDeskOptions): { handlers: DocumentScannerHandlers; close(): void } {
   const registry = new DocumentScannerRegistry({ dataDir: options.dataDir, log: options.log, ...(options.escl && { escl: options.escl }), ...(options.sane && { sane: options.sane }) })
   const jobs = new DocumentScanJobs((scannerId) => registry.open(scannerId), options.events, options.log)
@@ -28,6 +29,10 @@ export function createDocumentScannerDesk(options: DocumentScannerDeskOptions): 
         return {}
       },
       scanDocuments: (input) => jobs.start(input),
+      importPdfPages: async ({ pdfBase64, dpi }) => {
+        const { pages, feed } = await openPdfFeed(Buffer.from(pdfBase64, 'base64'), dpi)
+        return { ...jobs.startFeed('an imported PDF', feed), pages }
+      },
       cancelDocumentScan: async ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
     },
     close: () => jobs.cancelAll(),

@@ -3,7 +3,7 @@ import sharp from 'sharp'
 import { MotcuaError } from '../../../../shared/contract/dispatch'
 import { MAX_PAGES_PER_SCAN_JOB, MAX_SCANNED_PAGE_BYTES, type DocumentScanFinished, type DocumentScanPage, type ScanDocumentsInput } from '../../../../shared/contract/document-scanner-schemas'
 import { DocumentScanError } from './scanner-errors'
-import type { DocumentScanSource, ScannedPage } from './scan-source'
+import type { DocumentScanSource, PageSink, ScannedPage } from './scan-source'
 
 export interface ScanJobEvents {
   page(page: DocumentScanPage): void
@@ -28,14 +28,21 @@ export async function fitPageForEvent(page: ScannedPage, maxBytes: number = MAX_
   throw new DocumentScanError('pageTooLarge', `A scanned page of ${page.bytes.byteLength} bytes stays over ${maxBytes} bytes as JPEG; scan at a lower resolution`)
 }
 
+/** Where a job's pages come from: a scanner scanning, or an imported PDF's pages rendered one by one. */
+export type PageFeed = (onPage: PageSink, signal: AbortSignal) => Promise<void>
+
 interface RunningJob {
-  readonly scannerId: string
+  /** The scanner it holds; none for a PDF's pages. */
+  readonly scannerId: string | undefined
   readonly controller: AbortController
 }
 
+/** PDF imports at once: each holds its file in memory and runs pdftoppm, on machines with two cores. */
+const MAX_FEED_JOBS = 2
+
 /**
- * Scan jobs: started by scanDocuments, pages streamed as they come (documentScanPage), then one
- * documentScanFinished with how many pages came and why it stopped early, if it did. One job per scanner.
+ * Scan jobs: started by scanDocuments (or importPdfPages), pages streamed as they come (documentScanPage), then
+ * one documentScanFinished with how many pages came and why it stopped early, if it did. One job per scanner.
  */
 export class DocumentScanJobs {
   private readonly running = new Map<string, RunningJob>()
@@ -59,7 +66,20 @@ export class DocumentScanJobs {
       this.running.delete(jobId)
       throw error
     }
-    void this.run(jobId, source, input, controller)
+    const duplex = input.source === 'feederDuplex' || input.duplex === true
+    const settings = { source: input.source === 'platen' ? 'platen' : 'feeder', duplex, colorMode: input.colorMode, dpi: input.dpi } as const
+    void this.run(jobId, input.scannerId, (onPage, signal) => source.scan(settings, onPage, signal), controller)
+    return { jobId }
+  }
+
+  /** A job over pages already at hand (an imported PDF's), with the same page cap, cancel and end as a scanner's. */
+  startFeed(name: string, feed: PageFeed): { jobId: string } {
+    const feeding = [...this.running.values()].filter((job) => job.scannerId === undefined).length
+    if (feeding >= MAX_FEED_JOBS) throw new MotcuaError('unavailable', `Already importing ${feeding} PDFs; wait for one to end`)
+    const jobId = randomUUID()
+    const controller = new AbortController()
+    this.running.set(jobId, { scannerId: undefined, controller })
+    void this.run(jobId, name, feed, controller)
     return { jobId }
   }
 
@@ -74,7 +94,8 @@ export class DocumentScanJobs {
     for (const job of this.running.values()) job.controller.abort()
   }
 
-  private async run(jobId: string, source: DocumentScanSource, input: ScanDocumentsInput, controller: AbortController): Promise<void> {
+  /** `name` (the scanner's id, or what the feed is) is only for the log. */
+  private async run(jobId: string, name: string, feed: PageFeed, controller: AbortController): Promise<void> {
     let pages = 0
     let pageFailure: DocumentScanError | undefined
     const stopWith = (error: DocumentScanError): void => {
@@ -96,15 +117,14 @@ export class DocumentScanJobs {
     }
     let failure: DocumentScanError | undefined
     try {
-      const duplex = input.source === 'feederDuplex' || input.duplex === true
-      await source.scan({ source: input.source === 'platen' ? 'platen' : 'feeder', duplex, colorMode: input.colorMode, dpi: input.dpi }, onPage, controller.signal)
+      await feed(onPage, controller.signal)
     } catch (error) {
       failure = error instanceof DocumentScanError ? error : new DocumentScanError('scanFailed', error instanceof Error ? error.message : String(error))
     }
     // A page that could not be passed on is why the scan was stopped, not the cancellation that followed.
     failure = pageFailure ?? (controller.signal.aborted ? new DocumentScanError('cancelled', 'Scan cancelled') : failure)
     this.running.delete(jobId)
-    if (failure) this.log(`Scan job ${jobId} on ${input.scannerId}: ${failure.code}: ${failure.message}`)
+    if (failure) this.log(`Scan job ${jobId} on ${name}: ${failure.code}: ${failure.message}`)
     this.events.finished({ jobId, pages, ...(failure && { error: failure.code }) })
   }
 }
