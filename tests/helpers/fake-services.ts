@@ -61,5 +61,6 @@ export function fakeHandlers(): { [K in keyof OperationHandlers]: OperationHandl
     scanDocuments: vi.fn(async () => ({ jobId: '00000000-0000-4000-8000-000000000000' })),
     importPdfPages: vi.fn(async () => ({ jobId: '00000000-0000-4000-8000-000000000000', pages: 1 })),
     cancelDocumentScan: vi.fn(async () => ({ cancelled: false })),
+    acknowledgeScanPage: vi.fn(async () => ({ acknowledged: false })),
   } as never
 }

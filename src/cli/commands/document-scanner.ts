@@ -69,6 +69,8 @@ export function registerDocumentScannerCommands(program: Command, log: (line: st
           const file = join(options.out, `page-${page.index + 1}.${page.mime === 'image/png' ? 'png' : 'jpg'}`)
           writeFileSync(file, Buffer.from(page.imageBase64, 'base64'))
           process.stdout.write(`${JSON.stringify({ page: page.index + 1, file, dpi: page.dpi })}\n`)
+          // Written: the scanner may send the next one.
+          void desk.call('acknowledgeScanPage', { jobId: page.jobId, index: page.index })
         },
         finished: resolveFinished,
       })

@@ -4,7 +4,7 @@ import { ProcedureCatalogSchema } from '../domain/dossier/procedures'
 import { ReceiptDataSchema } from '../domain/dossier/receipt'
 import { BuildDossierPdfInputSchema, BuildDossierPdfOutputSchema, CapturedPageOutputSchema, DigitizeProgressSchema, ImportPdfPagesInputSchema, OpenSealedBlobInputSchema, OpenSealedBlobOutputSchema, ProcessCapturedPageInputSchema, RotateCapturedPageInputSchema } from './capture-schemas'
 import { ConfigureSyncInputSchema, SyncBlobOffsetInputSchema, SyncBlobProgressSchema, SyncPullInputSchema, SyncPullOutputSchema, SyncPushInputSchema, SyncPushOutputSchema, SyncStageBlobInputSchema, SyncStatusSchema, SyncUploadBlobChunkInputSchema } from './sync-schemas'
-import { DocumentScanFinishedSchema, DocumentScannerIdSchema, DocumentScannerSchema, DocumentScannerSourcesSchema, DocumentScanPageSchema, EsclAddressInputSchema, ImportPdfPagesOutputSchema, ScanDocumentsInputSchema, ScanJobIdSchema } from './document-scanner-schemas'
+import { AcknowledgeScanPageInputSchema, DocumentScanFinishedSchema, DocumentScannerIdSchema, DocumentScannerSchema, DocumentScannerSourcesSchema, DocumentScanPageSchema, EsclAddressInputSchema, ImportPdfPagesOutputSchema, ScanDocumentsInputSchema, ScanJobIdSchema } from './document-scanner-schemas'
 import { CancelIdCardReadOutputSchema, IdCardPresenceSchema, IdCardProgressSchema, ReadIdCardInputSchema, ReadIdCardOutputSchema } from './idcard-schemas'
 import { DeviceConfigPatchSchema, DeviceInfoSchema, PrintTicketInputSchema, QueueSetupSchema, ScannerStatusSchema, ScanReceivedSchema, WardSchema } from './schemas'
 
@@ -115,6 +115,11 @@ export const operations = {
     summary: "Import a PDF's pages (a scan saved as PDF) as a scan job, once the whole file is checked: rendered one by one as documentScanPage events, then one documentScanFinished",
   }),
   cancelDocumentScan: operation({ input: z.object({ jobId: ScanJobIdSchema }).strict(), output: z.object({ cancelled: z.boolean() }).strict(), summary: 'Stop a scan job or a PDF import (the feeder stops; pages already sent stay); false when it was already over' }),
+  acknowledgeScanPage: operation({
+    input: AcknowledgeScanPageInputSchema,
+    output: z.object({ acknowledged: z.boolean() }).strict(),
+    summary: 'Say a documentScanPage is through the pipeline (or dropped), so the job sends more: main keeps a job only a few pages ahead of the screen; false for a page not awaited',
+  }),
 } as const
 
 /** Events main pushes to every screen. */

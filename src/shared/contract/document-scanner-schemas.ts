@@ -41,6 +41,14 @@ export const MAX_PAGES_PER_SCAN_JOB = MAX_PAGES_PER_PDF
 /** A page crosses to the screen as base64 in one event: at most 8 MB of text, so 6 MB of image. */
 export const MAX_SCANNED_PAGE_BYTES = 6_000_000
 
+/**
+ * Pages a job may have sent that the screen has not acknowledged (acknowledgeScanPage). The screen takes one page
+ * at a time through the pipeline (seconds each): three keep it fed (one in the pipeline, one waiting, one on its
+ * way) while the rest of a 200-page colour PDF or feeder batch waits in pdftoppm or the scanner, not as up to
+ * 8 MB of base64 each in the screen's memory.
+ */
+export const SCAN_PAGE_WINDOW = 3
+
 /** Where a technician reaches a network scanner: http(s)://IP[:port]/eSCL, or just its IP address or host name. */
 export const EsclAddressInputSchema = z.string().trim().min(1).max(300)
 
@@ -98,17 +106,22 @@ export const ScanDocumentsInputSchema = z
   .refine((input) => !(input.duplex === true && input.source === 'platen'), { message: 'duplex needs the feeder', path: ['duplex'] })
 export type ScanDocumentsInput = z.infer<typeof ScanDocumentsInputSchema>
 
+/** 0-based, in the order the scanner delivered them (duplex: front, back, front, ...). */
+const ScanPageIndexSchema = z.number().int().min(0).max(MAX_PAGES_PER_SCAN_JOB - 1)
+
 export const DocumentScanPageSchema = z
   .object({
     jobId: ScanJobIdSchema,
-    /** 0-based, in the order the scanner delivered them (duplex: front, back, front, ...). */
-    index: z.number().int().min(0).max(MAX_PAGES_PER_SCAN_JOB - 1),
+    index: ScanPageIndexSchema,
     imageBase64: z.base64().min(4).max(Math.ceil(MAX_SCANNED_PAGE_BYTES / 3) * 4),
     mime: z.enum(['image/jpeg', 'image/png']),
     dpi: z.number().int().min(1).max(9600),
   })
   .strict()
 export type DocumentScanPage = z.infer<typeof DocumentScanPageSchema>
+
+/** The screen is done with a page: main sends the job's next one only when fewer than its window are unacknowledged. */
+export const AcknowledgeScanPageInputSchema = z.object({ jobId: ScanJobIdSchema, index: ScanPageIndexSchema }).strict()
 
 export const DocumentScanFinishedSchema = z
   .object({

@@ -9,7 +9,7 @@ import { DocumentScanError } from '../../../src/main/services/capture/scanners/s
 import { fitPageForEvent } from '../../../src/main/services/capture/scanners/scan-jobs'
 import { events } from '../../../src/shared/contract/contract'
 import { dispatch, type OperationHandlers, type Result } from '../../../src/shared/contract/dispatch'
-import { MAX_PAGES_PER_SCAN_JOB, type DocumentScanFinished, type DocumentScanPage } from '../../../src/shared/contract/document-scanner-schemas'
+import { MAX_PAGES_PER_SCAN_JOB, SCAN_PAGE_WINDOW, type DocumentScanFinished, type DocumentScanPage } from '../../../src/shared/contract/document-scanner-schemas'
 import { PROJECT_ROOT } from '../../helpers/browser-mode-host'
 import { motcua } from '../../helpers/motcua-cli'
 import { mockPage, startMockEsclScanner, type MockEsclOptions, type MockEsclScanner } from '../../helpers/mock-escl-scanner'
@@ -38,11 +38,17 @@ interface Desk {
   call(name: string, input: unknown): Promise<Result>
   /** Every page and the end of the job, checked against the contract. */
   finished(jobId: string): Promise<{ pages: DocumentScanPage[]; finished: DocumentScanFinished }>
+  /** The job's pages so far. */
+  pagesOf(jobId: string): DocumentScanPage[]
   dataDir: string
   logs: string[]
 }
 
-function openDesk(): Desk {
+/**
+ * A desk whose screen acknowledges each page `acknowledgeAfterMs` after it comes (at once by default, never with
+ * 'never'); `scanAckTimeoutMs` is how long a job waits for an acknowledgement before it is cancelled.
+ */
+function openDesk({ acknowledgeAfterMs = 0, scanAckTimeoutMs }: { acknowledgeAfterMs?: number | 'never'; scanAckTimeoutMs?: number } = {}): Desk {
   const dataDir = mkdtempSync(join(tmpdir(), 'motcua-docscan-'))
   const logs: string[] = []
   const pagesByJob = new Map<string, DocumentScanPage[]>()
@@ -53,10 +59,13 @@ function openDesk(): Desk {
     log: (line) => logs.push(line),
     escl: { requestIdleMs: 2_000, pageIdleMs: 2_000, busyFirstDelayMs: 5, busyGiveUpMs: 100 },
     sane: { env: saneEnvironment },
+    ...(scanAckTimeoutMs !== undefined && { scanAckTimeoutMs }),
     events: {
       page: (page) => {
         const checked = events.documentScanPage.parse(page)
         pagesByJob.set(checked.jobId, [...(pagesByJob.get(checked.jobId) ?? []), checked])
+        const acknowledge = (): unknown => dispatch(desk.handlers as unknown as OperationHandlers, 'acknowledgeScanPage', { jobId: checked.jobId, index: checked.index })
+        if (acknowledgeAfterMs !== 'never') setTimeout(acknowledge, acknowledgeAfterMs)
       },
       finished: (finished) => {
         const checked = events.documentScanFinished.parse(finished)
@@ -73,6 +82,7 @@ function openDesk(): Desk {
       const finished = finishedByJob.get(jobId) ?? (await new Promise<DocumentScanFinished>((resolve) => waiting.set(jobId, resolve)))
       return { pages: pagesByJob.get(jobId) ?? [], finished }
     },
+    pagesOf: (jobId) => pagesByJob.get(jobId) ?? [],
   }
 }
 
@@ -224,6 +234,13 @@ describe('document scanners through the contract', () => {
       ['scanDocuments', { scannerId: 'sane:test:0', source: 'tray', colorMode: 'color', dpi: 300 }],
       ['scanDocuments', { scannerId: 'sane:test:0', source: 'platen', colorMode: 'sepia', dpi: 300 }],
       ['cancelDocumentScan', { jobId: 'not-a-uuid' }],
+      ['acknowledgeScanPage', { jobId: 'not-a-uuid', index: 0 }],
+      ['acknowledgeScanPage', { jobId: crypto.randomUUID(), index: -1 }],
+      ['acknowledgeScanPage', { jobId: crypto.randomUUID(), index: 1.5 }],
+      ['acknowledgeScanPage', { jobId: crypto.randomUUID(), index: MAX_PAGES_PER_SCAN_JOB }],
+      ['acknowledgeScanPage', { jobId: crypto.randomUUID(), index: '0' }],
+      ['acknowledgeScanPage', { jobId: crypto.randomUUID() }],
+      ['acknowledgeScanPage', { jobId: crypto.randomUUID(), index: 0, pages: 1 }],
       ['addDocumentScanner', { address: 'ftp://192.168.1.20/eSCL' }],
       ['addDocumentScanner', { address: 'http://admin:admin@192.168.1.20/eSCL' }],
       ['addDocumentScanner', { address: '' }],
@@ -236,6 +253,99 @@ describe('document scanners through the contract', () => {
     await mock.close()
     expect(await desk.call('addDocumentScanner', { address: mock.url })).toMatchObject({ ok: false, error: { code: 'unavailable' } })
     expect(existsSync(join(desk.dataDir, 'document-scanners.json'))).toBe(false)
+  })
+})
+
+/** Time for a scanner or pdftoppm that is not held back to send more than it has. */
+const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 500))
+
+describe('flow control: a job runs only SCAN_PAGE_WINDOW pages ahead of the screen', () => {
+  const nextDocuments = (mock: MockEsclScanner): number => mock.requests.filter((request) => request.path.endsWith('/NextDocument')).length
+
+  it('holds the scanner while the screen has not acknowledged the window, and asks for the next page as acknowledgements come', async () => {
+    const mock = await mockScanner({ feeder: [...pages, ...pages].map((front) => ({ front })) })
+    const desk = openDesk({ acknowledgeAfterMs: 'never' })
+    const { id } = valueOf<{ id: string }>(await desk.call('addDocumentScanner', { address: mock.url }))
+    const { jobId } = valueOf<{ jobId: string }>(await desk.call('scanDocuments', { scannerId: id, source: 'feeder', colorMode: 'gray', dpi: 75 }))
+    await expect.poll(() => desk.pagesOf(jobId).length).toBe(SCAN_PAGE_WINDOW)
+    await settle()
+    expect(desk.pagesOf(jobId)).toHaveLength(SCAN_PAGE_WINDOW)
+    // The scanner is not even asked for the next sheet.
+    expect(nextDocuments(mock)).toBe(SCAN_PAGE_WINDOW)
+    expect(valueOf(await desk.call('acknowledgeScanPage', { jobId, index: 1 }))).toEqual({ acknowledged: true })
+    await expect.poll(() => desk.pagesOf(jobId).length).toBe(SCAN_PAGE_WINDOW + 1)
+    await settle()
+    expect(nextDocuments(mock)).toBe(SCAN_PAGE_WINDOW + 1)
+    for (const index of [0, 2, 3, 4]) {
+      await expect.poll(() => desk.pagesOf(jobId).length).toBeGreaterThan(index)
+      valueOf(await desk.call('acknowledgeScanPage', { jobId, index }))
+    }
+    const job = await desk.finished(jobId)
+    expect(job.finished).toEqual({ jobId, pages: 6 })
+    expect(job.pages.map((page) => page.index)).toEqual([0, 1, 2, 3, 4, 5])
+    // The last page is acknowledged after the job ended, as a screen does: still awaited, so not an error.
+    expect(valueOf(await desk.call('acknowledgeScanPage', { jobId, index: 5 }))).toEqual({ acknowledged: true })
+    expect(desk.logs.filter((line) => line.includes('acknowledg'))).toEqual([])
+  })
+
+  it('cancels a held job at once when asked', async () => {
+    const mock = await mockScanner({ feeder: [...pages, ...pages].map((front) => ({ front })) })
+    const desk = openDesk({ acknowledgeAfterMs: 'never' })
+    const { id } = valueOf<{ id: string }>(await desk.call('addDocumentScanner', { address: mock.url }))
+    const { jobId } = valueOf<{ jobId: string }>(await desk.call('scanDocuments', { scannerId: id, source: 'feeder', colorMode: 'gray', dpi: 75 }))
+    await expect.poll(() => desk.pagesOf(jobId).length).toBe(SCAN_PAGE_WINDOW)
+    expect(valueOf(await desk.call('cancelDocumentScan', { jobId }))).toEqual({ cancelled: true })
+    expect((await desk.finished(jobId)).finished).toEqual({ jobId, pages: SCAN_PAGE_WINDOW, error: 'cancelled' })
+    expect(mock.requests.at(-1)).toMatchObject({ method: 'DELETE' })
+  })
+
+  it('cancels a job whose screen acknowledges nothing for the timeout, freeing the scanner', async () => {
+    const mock = await mockScanner({ feeder: [...pages, ...pages].map((front) => ({ front })) })
+    const desk = openDesk({ acknowledgeAfterMs: 'never', scanAckTimeoutMs: 300 })
+    const { id } = valueOf<{ id: string }>(await desk.call('addDocumentScanner', { address: mock.url }))
+    const { jobId } = valueOf<{ jobId: string }>(await desk.call('scanDocuments', { scannerId: id, source: 'feeder', colorMode: 'gray', dpi: 75 }))
+    expect((await desk.finished(jobId)).finished).toEqual({ jobId, pages: SCAN_PAGE_WINDOW, error: 'cancelled' })
+    expect(mock.requests.at(-1)).toMatchObject({ method: 'DELETE' })
+    expect(desk.logs.some((line) => line.includes(jobId) && line.includes('no page acknowledged for 300 ms; cancelling it'))).toBe(true)
+    // Given up on: a late acknowledgement finds nothing awaited, and the scanner takes a new job.
+    expect(valueOf(await desk.call('acknowledgeScanPage', { jobId, index: 0 }))).toEqual({ acknowledged: false })
+    const next = valueOf<{ jobId: string }>(await desk.call('scanDocuments', { scannerId: id, source: 'feeder', colorMode: 'gray', dpi: 75 }))
+    valueOf(await desk.call('cancelDocumentScan', { jobId: next.jobId }))
+  })
+
+  it('does not cancel a job longer than the timeout whose screen keeps acknowledging', async () => {
+    const mock = await mockScanner({ feeder: [...pages, ...pages, ...pages, ...pages].map((front) => ({ front })) })
+    // Four rounds of a window each, every page acknowledged after 300 ms: more than a second in all.
+    const desk = openDesk({ acknowledgeAfterMs: 300, scanAckTimeoutMs: 1_000 })
+    const { id } = valueOf<{ id: string }>(await desk.call('addDocumentScanner', { address: mock.url }))
+    const { jobId } = valueOf<{ jobId: string }>(await desk.call('scanDocuments', { scannerId: id, source: 'feeder', colorMode: 'gray', dpi: 75 }))
+    const started = Date.now()
+    expect((await desk.finished(jobId)).finished).toEqual({ jobId, pages: 12 })
+    expect(Date.now() - started).toBeGreaterThan(1_000)
+  })
+
+  it('ignores, and logs, acknowledgements of pages not awaited: an unknown job, a page not sent, a page acknowledged twice', async () => {
+    const mock = await mockScanner({ feeder: [...pages, ...pages].map((front) => ({ front })) })
+    const desk = openDesk({ acknowledgeAfterMs: 'never' })
+    const { id } = valueOf<{ id: string }>(await desk.call('addDocumentScanner', { address: mock.url }))
+    const { jobId } = valueOf<{ jobId: string }>(await desk.call('scanDocuments', { scannerId: id, source: 'feeder', colorMode: 'gray', dpi: 75 }))
+    await expect.poll(() => desk.pagesOf(jobId).length).toBe(SCAN_PAGE_WINDOW)
+    const unknown = crypto.randomUUID()
+    expect(valueOf(await desk.call('acknowledgeScanPage', { jobId: unknown, index: 0 }))).toEqual({ acknowledged: false })
+    expect(valueOf(await desk.call('acknowledgeScanPage', { jobId, index: SCAN_PAGE_WINDOW }))).toEqual({ acknowledged: false })
+    expect(valueOf(await desk.call('acknowledgeScanPage', { jobId, index: 0 }))).toEqual({ acknowledged: true })
+    expect(valueOf(await desk.call('acknowledgeScanPage', { jobId, index: 0 }))).toEqual({ acknowledged: false })
+    expect(desk.logs.filter((line) => line.includes('ignored an acknowledgement'))).toEqual([
+      expect.stringContaining(`${unknown}: ignored an acknowledgement of page 0`),
+      expect.stringContaining(`${jobId}: ignored an acknowledgement of page ${SCAN_PAGE_WINDOW}`),
+      expect.stringContaining(`${jobId}: ignored an acknowledgement of page 0`),
+    ])
+    // None of them made room: only the one real acknowledgement let one more page through.
+    await expect.poll(() => desk.pagesOf(jobId).length).toBe(SCAN_PAGE_WINDOW + 1)
+    await settle()
+    expect(desk.pagesOf(jobId)).toHaveLength(SCAN_PAGE_WINDOW + 1)
+    valueOf(await desk.call('cancelDocumentScan', { jobId }))
+    expect((await desk.finished(jobId)).finished.error).toBe('cancelled')
   })
 })
 

@@ -6,8 +6,9 @@ import sharp from 'sharp'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createServices, type Services } from '../../../src/main/services'
 import { events, type EventName } from '../../../src/shared/contract/contract'
-import { dispatch, type Result } from '../../../src/shared/contract/dispatch'
-import type { DocumentScanFinished, DocumentScanPage } from '../../../src/shared/contract/document-scanner-schemas'
+import { createDocumentScannerDesk } from '../../../src/main/services/capture/scanners/document-scanner-desk'
+import { dispatch, type OperationHandlers, type Result } from '../../../src/shared/contract/dispatch'
+import { SCAN_PAGE_WINDOW, type DocumentScanFinished, type DocumentScanPage } from '../../../src/shared/contract/document-scanner-schemas'
 import { PROJECT_ROOT } from '../../helpers/browser-mode-host'
 import { runTool } from '../../helpers/signing-pki'
 
@@ -21,14 +22,23 @@ const dir = mkdtempSync(join(tmpdir(), 'motcua-pdf-import-'))
 const A4: [number, number] = [595.28, 841.89]
 let services: Services
 const seen: { event: EventName; payload: unknown }[] = []
+/** Whether the test's screen acknowledges each page as it comes, as a screen does once a page is through its pipeline. */
+let acknowledging = true
 
 beforeAll(async () => {
   services = await createServices({ dataDir: join(dir, 'data'), resourcesDir: join(PROJECT_ROOT, 'resources'), appVersion: '0.0.0-test', runtime: 'browser', log: () => undefined })
-  services.subscribe((event, payload) => seen.push({ event, payload }))
+  services.subscribe((event, payload) => {
+    seen.push({ event, payload })
+    if (event === 'documentScanPage' && acknowledging) {
+      const { jobId, index } = payload as DocumentScanPage
+      void call('acknowledgeScanPage', { jobId, index })
+    }
+  })
 })
 afterAll(() => services.close())
 afterEach(() => {
   seen.length = 0
+  acknowledging = true
 })
 
 const call = (name: string, input: unknown): Promise<Result> => dispatch(services.handlers, name, input)
@@ -116,6 +126,43 @@ describe('a PDF imported at the counter', () => {
     // Once they have ended, the next one starts.
     const next = valueOf<{ jobId: string }>(await importPdf(await pdfOfPages(A4)))
     expect((await jobEvents(next.jobId)).finished).toEqual({ jobId: next.jobId, pages: 1 })
+  })
+
+  describe('is rendered only SCAN_PAGE_WINDOW pages ahead of the screen', () => {
+    /** A card-sized page renders in a blink: an import not held back would be over long before this. */
+    const CARD: [number, number] = [243, 153]
+    const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 1_000))
+    const sent = (jobId: string): number[] => seen.filter(({ event, payload }) => event === 'documentScanPage' && (payload as DocumentScanPage).jobId === jobId).map(({ payload }) => (payload as DocumentScanPage).index)
+
+    it('pdftoppm waits while the window is unacknowledged, and renders the next page for each acknowledgement', async () => {
+      acknowledging = false
+      const { jobId } = valueOf<{ jobId: string }>(await importPdf(await pdfOfPages(...Array.from({ length: 6 }, () => CARD))))
+      await expect.poll(() => sent(jobId)).toEqual([0, 1, 2])
+      await settle()
+      expect(sent(jobId)).toEqual([0, 1, 2])
+      expect(valueOf(await call('acknowledgeScanPage', { jobId, index: 0 }))).toEqual({ acknowledged: true })
+      await expect.poll(() => sent(jobId)).toEqual([0, 1, 2, 3])
+      await settle()
+      expect(sent(jobId)).toEqual([0, 1, 2, 3])
+      for (const index of [1, 2, 3, 4, 5]) {
+        await expect.poll(() => sent(jobId).length).toBeGreaterThan(index)
+        valueOf(await call('acknowledgeScanPage', { jobId, index }))
+      }
+      expect((await jobEvents(jobId)).finished).toEqual({ jobId, pages: 6 })
+    })
+
+    it('is cancelled when the screen acknowledges nothing for the timeout', async () => {
+      const logs: string[] = []
+      const finished: DocumentScanFinished[] = []
+      const desk = createDocumentScannerDesk({ dataDir: join(dir, 'desk'), log: (line) => logs.push(line), scanAckTimeoutMs: 300, events: { page: () => undefined, finished: (end) => finished.push(end) } })
+      try {
+        const { jobId } = valueOf<{ jobId: string }>(await dispatch(desk.handlers as unknown as OperationHandlers, 'importPdfPages', { pdfBase64: Buffer.from(await pdfOfPages(...Array.from({ length: 6 }, () => CARD))).toString('base64'), dpi: 200 }))
+        await expect.poll(() => finished, { timeout: 10_000 }).toEqual([{ jobId, pages: SCAN_PAGE_WINDOW, error: 'cancelled' }])
+        expect(logs).toContainEqual(expect.stringContaining(`${jobId}: no page acknowledged for 300 ms; cancelling it`))
+      } finally {
+        desk.close()
+      }
+    })
   })
 
   describe('is refused at once, before any job starts, with the reason the screen words', () => {

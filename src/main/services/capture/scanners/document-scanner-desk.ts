@@ -11,14 +11,16 @@ export interface DocumentScannerDeskOptions {
   readonly events: ScanJobEvents
   readonly escl?: EsclTimings
   readonly sane?: SaneOptions
+  /** How long a job waits for the screen to acknowledge a page before it is cancelled; shortened by tests. */
+  readonly scanAckTimeoutMs?: number
 }
 
-type DocumentScannerHandlers = Pick<OperationHandlers, 'listDocumentScanners' | 'getDocumentScannerSources' | 'addDocumentScanner' | 'removeDocumentScanner' | 'scanDocuments' | 'importPdfPages' | 'cancelDocumentScan'>
+type DocumentScannerHandlers = Pick<OperationHandlers, 'listDocumentScanners' | 'getDocumentScannerSources' | 'addDocumentScanner' | 'removeDocumentScanner' | 'scanDocuments' | 'importPdfPages' | 'cancelDocumentScan' | 'acknowledgeScanPage'>
 
 /** The contract's document-scanner operations over the registry and the scan jobs, and a PDF's pages imported as a scan job. */
 export function createDocumentScannerDesk(options: DocumentScannerDeskOptions): { handlers: DocumentScannerHandlers; close(): void } {
   const registry = new DocumentScannerRegistry({ dataDir: options.dataDir, log: options.log, ...(options.escl && { escl: options.escl }), ...(options.sane && { sane: options.sane }) })
-  const jobs = new DocumentScanJobs((scannerId) => registry.open(scannerId), options.events, options.log)
+  const jobs = new DocumentScanJobs((scannerId) => registry.open(scannerId), options.events, options.log, options.scanAckTimeoutMs)
   return {
     handlers: {
       listDocumentScanners: () => registry.list(),
@@ -34,6 +36,7 @@ export function createDocumentScannerDesk(options: DocumentScannerDeskOptions): 
         return { ...jobs.startFeed('an imported PDF', feed), pages }
       },
       cancelDocumentScan: async ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
+      acknowledgeScanPage: async ({ jobId, index }) => ({ acknowledged: jobs.acknowledge(jobId, index) }),
     },
     close: () => jobs.cancelAll(),
   }
