@@ -15,6 +15,7 @@ beforeAll(async () => {
 })
 
 const byMrz = (): CardReadOptions => ({ accessKeys: [accessKeyFromMrz(SAMPLE_MRZ)] })
+const byCan = (can: string): CardReadOptions => ({ accessKeys: [{ can }] })
 const wrongKey = { documentNumber: '090012345', dateOfBirth: '900315', dateOfExpiry: '400315' }
 
 async function expectReadError(promise: Promise<unknown>, code: CardReadErrorCode): Promise<CardReadError> {
@@ -66,8 +67,8 @@ describe('reading the emulated card', () => {
   it('says wrongKey once every candidate has failed, by PACE or by BAC, never trying BAC after a wrong PACE password', async () => {
     const accessKeys = [wrongKey, { ...wrongKey, dateOfExpiry: '991231' }]
     for (const [pace, expectedApdus] of [
-      // EF.CardAccess, then MSE:Set AT and four GENERAL AUTHENTICATE per candidate.
-      [undefined, 11],
+      // EF.CardAccess (SELECT, its header, the rest), then MSE:Set AT and four GENERAL AUTHENTICATE per candidate.
+      [undefined, 13],
       // EF.CardAccess (none), SELECT, then GET CHALLENGE and EXTERNAL AUTHENTICATE per candidate.
       [false, 6],
     ] as const) {
@@ -102,7 +103,7 @@ describe('reading the emulated card', () => {
     expect(result.face.image.equals(profile.face.jpeg)).toBe(true)
   })
 
-  // BAC-only cards: with PACE, EF.CardAccess (read in the clear) would hit the same limit. PACE reopening is covered by the extended-length fallback above.
+  // BAC-only cards, whose sessions EXTERNAL AUTHENTICATE counts. PACE reopening is covered by the extended-length fallback above.
   it.each(['6B00', '6282', '6988', '6700'])('asks for less after a plain %s to a protected READ BINARY, authenticating again', async (status) => {
     const card = emulator({ pace: false, maxReadLength: 100, tooLongStatus: Number.parseInt(status, 16), plainErrors: true })
     let authentications = 0
@@ -127,8 +128,6 @@ describe('reading the emulated card', () => {
 })
 
 describe('the card access number (PACE only)', () => {
-  const byCan = (can: string): CardReadOptions => ({ accessKeys: [{ can }] })
-
   it('opens the card with its CAN', async () => {
     const result = await readCard(channelTo(emulator()), byCan(profile.can!))
     expect(result).toMatchObject({ accessControl: 'PACE', accessKey: { can: profile.can }, personalData: SAMPLE_DG13, activeAuthentication: 'passed' })
@@ -138,7 +137,7 @@ describe('the card access number (PACE only)', () => {
     const card = emulator()
     let apdus = 0
     await expectReadError(readCard({ transmit: async (apdu) => (apdus++, card.transmit(apdu)) }, byCan('999999')), 'wrongKey')
-    expect(apdus).toBe(6)
+    expect(apdus).toBe(8)
   })
 
   it('says canNotSupported for a card without PACE, or one that does not take its CAN', async () => {
@@ -150,13 +149,14 @@ describe('the card access number (PACE only)', () => {
   it('says readFailed when PACE breaks down with a CAN, which has no BAC to fall back on', async () => {
     const card = emulator()
     let count = 0
-    // APDU 0 reads EF.CardAccess, 1 is MSE:Set AT, 2 asks for the nonce.
-    const refusing: CardChannel = { transmit: async (apdu) => (count++ === 2 ? Buffer.from('6A80', 'hex') : card.transmit(apdu)) }
+    // APDUs 0-2 read EF.CardAccess, 3 is MSE:Set AT, 4 asks for the nonce.
+    const refusing: CardChannel = { transmit: async (apdu) => (count++ === 4 ? Buffer.from('6A80', 'hex') : card.transmit(apdu)) }
     await expectReadError(readCard(refusing, byCan(profile.can!)), 'readFailed')
   })
 
   it('falls back to BAC with the MRZ when PACE fails for a reason other than the password', async () => {
-    for (const failingApdu of [1, 5]) {
+    // MSE:Set AT, and the last GENERAL AUTHENTICATE (after the three APDUs reading EF.CardAccess).
+    for (const failingApdu of [3, 7]) {
       const card = emulator()
       let count = 0
       const failing: CardChannel = { transmit: async (apdu) => (count++ === failingApdu ? Buffer.from('6A80', 'hex') : card.transmit(apdu)) }
@@ -164,6 +164,50 @@ describe('the card access number (PACE only)', () => {
       expect(result.accessControl).toBe('BAC')
       expect(result.personalData).toEqual(SAMPLE_DG13)
     }
+  })
+})
+
+describe('EF.CardAccess, read in the clear before PACE', () => {
+  it.each([
+    [223, '6700'],
+    [128, '6B00'],
+    // Below EF.CardAccess's 22 bytes: its plain read itself has to ask for less.
+    [8, '6282'],
+    [8, '6988'],
+  ])('is read behind a reader that refuses over %i bytes with %s, so the card opens by PACE with its CAN or its MRZ', async (maxReadLength, status) => {
+    const card = emulator({ maxReadLength, tooLongStatus: Number.parseInt(status, 16) })
+    for (const options of [byCan(profile.can!), byMrz()]) {
+      card.reset()
+      const result = await readCard(channelTo(card), options)
+      expect(result.accessControl).toBe('PACE')
+      expect(result.face.image.equals(profile.face.jpeg)).toBe(true)
+    }
+  })
+
+  it('is absent on a BAC-only card behind such a reader: BAC with the MRZ, canNotSupported with a CAN', async () => {
+    const card = emulator({ pace: false, maxReadLength: 128 })
+    expect((await readCard(channelTo(card), byMrz())).accessControl).toBe('BAC')
+    await expectReadError(readCard(channelTo(card), byCan(profile.can!)), 'canNotSupported')
+  })
+
+  it.each([
+    ['SELECT', 0, '6985'],
+    ['the header', 1, '6F00'],
+    // A length refusal even at the shortest length: the reads after it keep their lengths.
+    ['the header', 1, '6B00'],
+    ['the rest', 2, '6A80'],
+  ])('failing at %s (not 6A82) is readFailed with a CAN, not "no PACE"; the MRZ still opens the card by BAC', async (_step, failingApdu, status) => {
+    // APDU 0 selects EF.CardAccess, 1 reads its header, 2 the rest.
+    const failing = (): CardChannel => {
+      const card = emulator()
+      let count = 0
+      return { transmit: async (apdu) => (count++ === failingApdu ? Buffer.from(status, 'hex') : card.transmit(apdu)) }
+    }
+    await expectReadError(readCard(failing(), byCan(profile.can!)), 'readFailed')
+    const result = await readCard(failing(), byMrz())
+    expect(result.accessControl).toBe('BAC')
+    // About 50 APDUs at 223 bytes per READ BINARY; thousands byte by byte.
+    expect(result.statistics.apdus).toBeLessThan(100)
   })
 })
 
@@ -246,7 +290,7 @@ describe('misbehaving cards and readers', () => {
     let count = 0
     return { transmit: async (apdu) => (count++ === at ? mangle(card.transmit(apdu)) : card.transmit(apdu)) }
   }
-  // APDU 0 asks for EF.CardAccess, 1 is SELECT, 2-3 BAC, 4 SELECT EF.COM, 5 its header, 6 the rest of EF.COM.
+  // APDU 0 selects EF.CardAccess, 1 is SELECT, 2-3 BAC, 4 SELECT EF.COM, 5 its header, 6 the rest of EF.COM.
   const firstRead = 5
 
   it.each<[string, (response: Buffer) => Buffer]>([

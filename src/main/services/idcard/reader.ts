@@ -7,7 +7,7 @@ import { parseEfCom, type EfCom } from './datagroups/ef-com'
 import { DataGroupError, EF_COM, EF_SOD, EMRTD_AID, dataGroupFileId } from './datagroups/lds'
 import { EF_CARD_ACCESS, parseCardAccess } from './datagroups/security-infos'
 import { parseSod, type Sod } from './datagroups/sod'
-import { SHORT_FILE_ID_FLAG, encodeCommandApdu, needsExtendedLength, type CommandApdu, type ResponseApdu } from './icao/apdu'
+import { encodeCommandApdu, needsExtendedLength, type CommandApdu, type ResponseApdu } from './icao/apdu'
 import { BacError, CHALLENGE_LENGTH, completeBacAuthentication, deriveBacKeys, startBacAuthentication, type RandomSource } from './icao/bac'
 import { IcaoError } from './icao/errors'
 import { bacMrzInformation, type BacMrzFields, type Mrz } from './icao/mrz'
@@ -37,7 +37,7 @@ export type CardReadErrorCode = 'wrongKey' | 'canNotSupported' | 'cardRemoved' |
 export class CardReadError extends IcaoError<CardReadErrorCode> {}
 
 export interface ReadProgress {
-  /** 'EF.COM', 'DG1' ... 'EF.SOD'. */
+  /** 'EF.CardAccess', 'EF.COM', 'DG1' ... 'EF.SOD'. */
   file: string
   bytesRead: number
   totalBytes: number
@@ -101,6 +101,9 @@ const DEFAULT_COMMAND_TIMEOUT_MS = 5000
 const OPTIONAL_DATA_GROUPS = [14, 15]
 const SHORT_NE = 256
 
+/** How READ BINARY reaches a file: in the clear before access control (EF.CardAccess), else under secure messaging. */
+type Messaging = 'plain' | 'secure'
+
 interface ProtectedResponse extends ResponseApdu {
   /** The card answered in plain, which ends secure messaging (e.g. it refused an extended APDU). */
   sessionLost: boolean
@@ -108,7 +111,6 @@ interface ProtectedResponse extends ResponseApdu {
 
 const isCan = (key: CardAccessKey): key is { can: string } => 'can' in key
 const pacePassword = (key: CardAccessKey): PacePassword => (isCan(key) ? { can: key.can } : { mrz: key })
-const fileRead = ({ sw, data }: ResponseApdu): boolean => (sw === SW.success || sw === SW.endOfFile) && data.length > 0
 
 class CardReader {
   readonly statistics: CardStatistics = { apdus: 0, bytesSent: 0, bytesReceived: 0 }
@@ -219,13 +221,13 @@ class CardReader {
   }
 
   /**
-   * PACE when EF.CardAccess offers a protocol we run; BAC when it does not, or when PACE fails for a reason other
-   * than a wrong password (a CAN cannot fall back: BAC needs the MRZ).
+   * PACE when EF.CardAccess offers a protocol we run; BAC when it does not, when it cannot be read, or when PACE
+   * fails for a reason other than a wrong password (a CAN cannot fall back: BAC needs the MRZ).
    */
   private async openCard(): Promise<{ accessKey: CardAccessKey; accessControl: AccessControl }> {
     const pace = await this.paceParameters()
     let paceFailure: PaceError | undefined
-    if (pace) {
+    if (typeof pace === 'object') {
       const opened = await this.openWithPace(pace)
       if (!(opened instanceof PaceError)) return { accessKey: opened, accessControl: 'PACE' }
       paceFailure = opened
@@ -233,44 +235,37 @@ class CardReader {
     const mrzKeys = this.options.accessKeys.filter((key): key is BacMrzFields => !isCan(key))
     if (mrzKeys.length === 0) {
       if (paceFailure && paceFailure.code !== 'notAccepted') throw new CardReadError('readFailed', `PACE failed: ${paceFailure.message}`, { cause: paceFailure })
-      throw new CardReadError('canNotSupported', pace ? 'the card does not accept its CAN' : 'the card offers no PACE, which a CAN needs')
+      // Only a card without the file is known to lack PACE: after a failed read, putting the card back may work.
+      if (pace === 'unreadable') throw new CardReadError('readFailed', 'EF.CardAccess could not be read, so whether the card takes a CAN is unknown')
+      throw new CardReadError('canNotSupported', pace === 'none' ? 'the card offers no PACE, which a CAN needs' : 'the card does not accept its CAN')
     }
     await this.selectApplication()
     return { accessKey: await this.authenticateBac(mrzKeys), accessControl: 'BAC' }
   }
 
-  /** The first PACEInfo of EF.CardAccess that this reader runs; undefined when there is none or no readable file. */
-  private async paceParameters(): Promise<PaceParameters | undefined> {
+  /** The first PACEInfo of EF.CardAccess that this reader runs; 'none' when there is none or no such file. */
+  private async paceParameters(): Promise<PaceParameters | 'none' | 'unreadable'> {
     const bytes = await this.readCardAccess()
-    const infos = bytes && this.optionalParse(parseCardAccess, bytes)
-    return infos?.pace.map(paceParameters).find((parameters) => parameters !== undefined)
+    if (bytes === 'unreadable') return bytes
+    const infos = bytes === 'absent' ? undefined : this.optionalParse(parseCardAccess, bytes)
+    return infos?.pace.map(paceParameters).find((parameters) => parameters !== undefined) ?? 'none'
   }
 
-  /** EF.CardAccess in the clear, before the application is selected: by short file identifier, else by file identifier. */
-  private async readCardAccess(): Promise<Buffer | undefined> {
-    let first = await this.plain({ cla: 0x00, ins: 0xb0, p1: SHORT_FILE_ID_FLAG | EF_CARD_ACCESS.shortFileId, p2: 0x00, ne: SHORT_NE })
-    if (first.sw === SW.fileNotFound) return undefined
-    if (!fileRead(first)) {
-      const fileId = Buffer.from([EF_CARD_ACCESS.fileId >> 8, EF_CARD_ACCESS.fileId & 0xff])
-      if ((await this.plain({ cla: 0x00, ins: 0xa4, p1: 0x02, p2: 0x0c, data: fileId })).sw !== SW.success) return undefined
-      first = await this.plain({ cla: 0x00, ins: 0xb0, p1: 0x00, p2: 0x00, ne: SHORT_NE })
-      if (!fileRead(first)) return undefined
-    }
-    let bytes = first.data
-    let totalBytes: number
+  /**
+   * EF.CardAccess in the clear, before access control, with the lengths the reader passes: 'absent' on a BAC-only
+   * card (6A82), 'unreadable' after any other failure. Transport failures (card removed, timeout...) end the read.
+   */
+  private async readCardAccess(): Promise<Buffer | 'absent' | 'unreadable'> {
+    const { fileId } = EF_CARD_ACCESS
+    const { sw } = await this.plain({ cla: 0x00, ins: 0xa4, p1: 0x02, p2: 0x0c, data: Buffer.from([fileId >> 8, fileId & 0xff]) })
+    if (sw === SW.fileNotFound) return 'absent'
+    if (sw !== SW.success) return 'unreadable'
     try {
-      const header = decodeTlvHeader(bytes)
-      totalBytes = header.headerLength + header.valueLength
+      return await this.readSelectedFile('EF.CardAccess', fileId, 'plain')
     } catch (error) {
-      if (!(error instanceof TlvError)) throw error
-      return undefined
+      if (!(error instanceof CardReadError) || error.code !== 'readFailed') throw error
+      return 'unreadable'
     }
-    while (bytes.length < totalBytes && bytes.length <= MAX_OFFSET) {
-      const next = await this.plain({ cla: 0x00, ins: 0xb0, p1: bytes.length >> 8, p2: bytes.length & 0xff, ne: Math.min(SHORT_NE, totalBytes - bytes.length) })
-      if (!fileRead(next)) return undefined
-      bytes = Buffer.concat([bytes, next.data])
-    }
-    return bytes.subarray(0, totalBytes)
   }
 
   /** Each candidate in turn; the key that opened the card, or why PACE failed when it was not a wrong password. */
@@ -367,12 +362,17 @@ class CardReader {
     const sw = await this.selectFile(fileId)
     if (ABSENT_FILE_STATUS.includes(sw)) return undefined
     if (sw !== SW.success) throw new CardReadError('readFailed', `SELECT ${name} answered ${formatStatusWord(sw)}`)
-    const chunks: Buffer[] = [await this.readChunk(name, fileId, 0, HEADER_PROBE_LENGTH)]
+    return this.readSelectedFile(name, fileId, 'secure')
+  }
+
+  /** The selected file whole: a short header first to learn its size, then as much per READ BINARY as passes. */
+  private async readSelectedFile(name: string, fileId: number, messaging: Messaging): Promise<Buffer> {
+    const chunks: Buffer[] = [await this.readChunk(name, fileId, 0, HEADER_PROBE_LENGTH, messaging)]
     let bytesRead = chunks[0]?.length ?? 0
     const totalBytes = this.fileLength(name, Buffer.concat(chunks))
     if (totalBytes - 1 > MAX_OFFSET) throw new CardReadError('unsupportedCard', `${name} has ${totalBytes} bytes, beyond what READ BINARY can address`)
     while (bytesRead < totalBytes) {
-      const chunk = await this.readChunk(name, fileId, bytesRead, Math.min(this.readLengths[this.readLengthIndex] ?? 1, totalBytes - bytesRead))
+      const chunk = await this.readChunk(name, fileId, bytesRead, Math.min(this.readLengths[this.readLengthIndex] ?? 1, totalBytes - bytesRead), messaging)
       chunks.push(chunk)
       bytesRead += chunk.length
       this.options.onProgress?.({ file: name, bytesRead: Math.min(bytesRead, totalBytes), totalBytes })
@@ -392,14 +392,15 @@ class CardReader {
 
   /**
    * One READ BINARY, asking for less after the card or reader refuses the length. Lengths only shrink, as the
-   * limit belongs to the reader or card and holds for the rest of the read. Some cards and readers refuse in plain,
-   * which ends secure messaging: then authenticate again before asking for less.
+   * limit belongs to the reader or card and holds for the rest of the read, in the clear or not. Some cards and
+   * readers refuse in plain, which ends secure messaging: then authenticate again before asking for less.
    */
-  private async readChunk(name: string, fileId: number, offset: number, wanted: number): Promise<Buffer> {
+  private async readChunk(name: string, fileId: number, offset: number, wanted: number, messaging: Messaging): Promise<Buffer> {
     for (let length = wanted; ; length = Math.min(length, this.readLengths[this.readLengthIndex] ?? 0)) {
-      const { data, sw, sessionLost } = await this.secure({ cla: 0x00, ins: 0xb0, p1: offset >> 8, p2: offset & 0xff, ne: length })
+      const command: CommandApdu = { cla: 0x00, ins: 0xb0, p1: offset >> 8, p2: offset & 0xff, ne: length }
+      const { data, sw, sessionLost } = messaging === 'secure' ? await this.secure(command) : { ...(await this.plain(command)), sessionLost: false }
       if ((sw === SW.success || sw === SW.endOfFile) && data.length > 0 && data.length <= length) return data
-      const refusedLength = TOO_LONG_STATUS.includes(sw) || (sessionLost && sw === SW.smDataObjectsIncorrect)
+      const refusedLength = TOO_LONG_STATUS.includes(sw) || ((sessionLost || messaging === 'plain') && sw === SW.smDataObjectsIncorrect)
       if (sessionLost && needsExtendedLength(0, length)) {
         // The card or reader refused the extended APDU: go short for good.
         this.readLengths = SHORT_READ_LENGTHS
@@ -411,10 +412,12 @@ class CardReader {
     }
   }
 
-  /** Moves to the next length below `length`; false when there is none. */
+  /** Moves to the next length below `length`; false when there is none, leaving the lengths for the reads after a failed EF.CardAccess. */
   private shorten(length: number): boolean {
-    while ((this.readLengths[this.readLengthIndex] ?? 0) >= length) this.readLengthIndex += 1
-    return this.readLengthIndex < this.readLengths.length
+    const next = this.readLengths.findIndex((candidate) => candidate < length)
+    if (next === -1) return false
+    this.readLengthIndex = next
+    return true
   }
 
   private async reauthenticate(): Promise<void> {
