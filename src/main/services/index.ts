@@ -95,7 +95,6 @@ export async function createServices(options: ServicesOptions): Promise<Services
     onProgress: (progress) => emitter.emit('event', 'digitizeProgress', progress),
   })
 
-
   const documentScanners = createDocumentScannerDesk({
     dataDir: options.dataDir,
     log: options.log,
