@@ -104,6 +104,8 @@ test('a clerk photographs two papers, reorders and turns pages, and gets one sig
 
   // Turn the second paper's first page a quarter: a new page, landscape now, in the same place.
   const upright = await board.pages(2).first().getAttribute('data-size')
+  // A photographed paper that is not a map or drawing: A4 at 200 dpi, whatever the camera's resolution.
+  expect(upright).toBe('1654x2339')
   const [width, height] = upright!.split('x')
   await board.pageButton('Xoay', 2, 1).click()
   await expect(board.pages(2).first()).toHaveAttribute('data-size', `${height}x${width}`)
@@ -207,6 +209,12 @@ test('a clerk imports a scanner’s PDF: its pages go on the board in order, and
   const pdfPath = testInfo.outputPath('ho-so-quet.pdf')
   writeFileSync(pdfPath, await scannerPdf([portrait.scanPath, landscape.scanPath], 200))
 
+  // A map: its pages are made at 300 dpi.
+  await expect(board.drawingSwitch(1)).not.toBeChecked()
+  // Clicked, not check(): the box shows the board once it is saved, a moment after the click.
+  await board.drawingSwitch(1).click()
+  await expect(board.drawingSwitch(1)).toBeChecked()
+
   // Locked with a password: refused before any page is drawn, in words the clerk can act on.
   const lockedPath = testInfo.outputPath('ho-so-khoa.pdf')
   runTool('qpdf', ['--encrypt', 'mat-khau', 'mat-khau-chu', '256', '--', pdfPath, lockedPath])
@@ -219,8 +227,16 @@ test('a clerk imports a scanner’s PDF: its pages go on the board in order, and
   await expect(board.pages(1)).toHaveCount(2, { timeout: 90_000 })
   await expect(board.board.getByRole('status').filter({ hasText: 'Đang nhập tệp PDF' })).toHaveCount(0)
   await expect(board.board.getByRole('alert')).toHaveCount(0)
-  // In the PDF's order: the portrait page first, then the landscape one.
-  const sizes = await board.pages(1).evaluateAll((items) => items.map((item) => item.getAttribute('data-size')!.split('x').map(Number)))
-  expect(sizes.map(([width, height]) => width! > height!)).toEqual([false, true])
+  // In the PDF's order: the portrait page first, then the landscape one, both A4 at 300 dpi.
+  const sizes = await board.pages(1).evaluateAll((items) => items.map((item) => item.getAttribute('data-size')))
+  expect(sizes).toEqual(['2480x3508', '3508x2480'])
   await keepScreenshot(page, testInfo, 'capture-pdf-imported')
+
+  // The paper is still a map after a reload.
+  await page.reload()
+  await page.getByRole('button', { name: 'Tiếp nhận hồ sơ', exact: true }).click()
+  await page.getByRole('button', { name: `Số hoá giấy tờ hồ sơ ${code}` }).click()
+  await expect(board.pages(1)).toHaveCount(2)
+  await expect(board.drawingSwitch(1)).toBeChecked()
+  await expect(board.drawingSwitch(2)).not.toBeChecked()
 })

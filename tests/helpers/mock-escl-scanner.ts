@@ -7,8 +7,9 @@ import { childNamed, parseXml, textAt } from '../../src/main/services/capture/sc
 /**
  * A network scanner speaking eSCL (AirScan) on 127.0.0.1, close enough to a real one that Debian's own
  * eSCL client (sane-airscan, through scanimage) scans from it. Pages are the given images scanned the way
- * a scanner would: cut to the requested region at the requested resolution, in the requested colour mode
- * and format. Knobs make it misbehave the ways real scanners do.
+ * a scanner would: each image covers the whole scan area (the glass, the feeder's width and length) and is
+ * cut to the requested region at the requested resolution, in the requested colour mode and format. Knobs
+ * make it misbehave the ways real scanners do.
  */
 
 export interface MockSheet {
@@ -44,12 +45,21 @@ export interface ReceivedRequest {
   readonly body: string
 }
 
+/** A scan region as posted, in 1/300 inch from the scan area's top-left corner. */
+export interface MockScanRegion {
+  readonly x: number
+  readonly y: number
+  readonly width: number
+  readonly height: number
+}
+
 export interface MockJobSettings {
   readonly inputSource: string
   readonly colorMode: string
   readonly format: string
   readonly resolution: number
   readonly duplex: boolean
+  readonly region: MockScanRegion
   readonly widthPx: number
   readonly heightPx: number
 }
@@ -120,8 +130,13 @@ interface Job {
 /** A white sheet for a back left out. */
 const WHITE_PAGE = sharp({ create: { width: 85, height: 110, channels: 3, background: '#ffffff' } }).png().toBuffer()
 
+const pixelsAt = (length300ths: number, resolution: number): number => Math.floor((length300ths * resolution) / 300)
+
 async function scanPage(image: Uint8Array, settings: MockJobSettings): Promise<Buffer> {
-  let page = sharp(image).resize(settings.widthPx, settings.heightPx, { fit: 'fill' })
+  const { region, resolution } = settings
+  // The whole area at the resolution, then the region cut out of it: a region the size of the area is the whole image.
+  const area = await sharp(image).resize(pixelsAt(MOCK_MAX_WIDTH_300THS, resolution), pixelsAt(MOCK_MAX_HEIGHT_300THS, resolution), { fit: 'fill' }).toBuffer()
+  let page = sharp(area).extract({ left: pixelsAt(region.x, resolution), top: pixelsAt(region.y, resolution), width: settings.widthPx, height: settings.heightPx })
   if (settings.colorMode === 'Grayscale8') page = page.toColourspace('b-w')
   page = page.withDensity(settings.resolution)
   return settings.format === 'image/png' ? page.png().toBuffer() : page.jpeg({ quality: 85 }).toBuffer()
@@ -139,13 +154,15 @@ function readSettings(body: string, options: MockEsclOptions): MockJobSettings |
   if (!['Platen', 'Feeder'].includes(inputSource) || !['RGB24', 'Grayscale8'].includes(colorMode) || !(options.formats ?? DEFAULT_FORMATS).includes(format as 'image/jpeg')) return undefined
   if (!RESOLUTIONS.includes(resolution) || Number(textAt(root, 'YResolution') ?? resolution) !== resolution) return undefined
   if ((inputSource === 'Platen' && options.platen === undefined) || (inputSource === 'Feeder' && options.feeder === undefined)) return undefined
-  const region = childNamed(childNamed(root, 'ScanRegions') ?? root, 'ScanRegion')
-  const width = Number((region && textAt(region, 'Width')) ?? MOCK_MAX_WIDTH_300THS)
-  const height = Number((region && textAt(region, 'Height')) ?? MOCK_MAX_HEIGHT_300THS)
-  if (!(width > 0 && width <= MOCK_MAX_WIDTH_300THS && height > 0 && height <= MOCK_MAX_HEIGHT_300THS)) return undefined
-  const widthPx = Math.floor((width * resolution) / 300)
-  const heightPx = Math.floor((height * resolution) / 300)
-  return { inputSource, colorMode, format, resolution, duplex, widthPx, heightPx }
+  const regionXml = childNamed(childNamed(root, 'ScanRegions') ?? root, 'ScanRegion')
+  const length = (name: string, fallback: number): number => Number((regionXml && textAt(regionXml, name)) ?? fallback)
+  const region = { x: length('XOffset', 0), y: length('YOffset', 0), width: length('Width', MOCK_MAX_WIDTH_300THS), height: length('Height', MOCK_MAX_HEIGHT_300THS) }
+  const inArea = (offset: number, size: number, max: number): boolean => Number.isInteger(offset) && Number.isInteger(size) && offset >= 0 && size > 0 && offset + size <= max
+  if (!inArea(region.x, region.width, MOCK_MAX_WIDTH_300THS) || !inArea(region.y, region.height, MOCK_MAX_HEIGHT_300THS)) return undefined
+  const widthPx = pixelsAt(region.width, resolution)
+  const heightPx = pixelsAt(region.height, resolution)
+  if (widthPx === 0 || heightPx === 0) return undefined
+  return { inputSource, colorMode, format, resolution, duplex, region, widthPx, heightPx }
 }
 
 async function readBody(request: IncomingMessage): Promise<string> {

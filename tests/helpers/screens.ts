@@ -136,6 +136,11 @@ export class CaptureBoardScreen {
     return this.paper(paper).locator('.board-pages > li')
   }
 
+  /** The paper's "map or drawing" switch: its pages are made at 300 dpi instead of 200. */
+  drawingSwitch(paper: number): Locator {
+    return this.paper(paper).getByRole('checkbox', { name: /^Bản đồ \/ bản vẽ \(300 dpi\):/ })
+  }
+
   /** The pages' content addresses, in the order shown. */
   async pageHashes(paper: number): Promise<string[]> {
     return this.pages(paper).evaluateAll((items) => items.map((item) => item.getAttribute('data-sha256') ?? ''))

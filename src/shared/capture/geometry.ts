@@ -1,7 +1,8 @@
 import type { Point, Quad } from './types'
 
-/** ISO 216 A4 in inches: 210 × 297 mm. */
-export const A4_INCHES = { short: 210 / 25.4, long: 297 / 25.4 } as const
+/** ISO 216 A4. */
+export const A4_MM = { short: 210, long: 297 } as const
+export const A4_INCHES = { short: A4_MM.short / 25.4, long: A4_MM.long / 25.4 } as const
 
 /** A 600 dpi A4 scan is ~35 MP and a phone's full-resolution photo ~50 MP; beyond is a mistake or a decompression bomb. */
 export const MAX_INPUT_PIXELS = 64_000_000
@@ -14,11 +15,6 @@ export function a4Pixels(dpi: number, landscape: boolean): { width: number; heig
 }
 
 export const A4_ASPECT = A4_INCHES.long / A4_INCHES.short
-
-/** The archival resolution a picture can honestly give: 300 dpi needs ~3000 px on an A4 page's long side. */
-export function archivalDpi(longSidePx: number): 200 | 300 {
-  return longSidePx >= 3000 ? 300 : 200
-}
 
 const distance = (a: Point, b: Point): number => Math.hypot(a.x - b.x, a.y - b.y)
 

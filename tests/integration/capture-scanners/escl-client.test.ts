@@ -75,23 +75,40 @@ describe('the eSCL client against the mock scanner', () => {
     expect(await new EsclScanner(mock.url, TEST_TIMINGS).status()).toEqual({ state: 'Idle', adfState: 'ScannerAdfEmpty' })
   })
 
-  it('scans the glass: one JPEG page of the whole area at the resolution asked for, then the job ends at 404', async () => {
+  it('scans the glass: one JPEG page of an A4 region at the resolution asked for, then the job ends at 404', async () => {
     const mock = await mockScanner({ platen: pages[0]! })
     const received = await scanAll(new EsclScanner(mock.url, TEST_TIMINGS), settings({ dpi: 150 }))
     expect(received).toHaveLength(1)
     expect(received[0]).toMatchObject({ mime: 'image/jpeg', dpi: 150 })
     const metadata = await sharp(received[0]!.bytes).metadata()
-    expect({ width: metadata.width, height: metadata.height, format: metadata.format, channels: metadata.channels }).toEqual({
-      width: Math.floor((MOCK_MAX_WIDTH_300THS * 150) / 300),
-      height: Math.floor((MOCK_MAX_HEIGHT_300THS * 150) / 300),
-      format: 'jpeg',
-      channels: 3,
-    })
+    // A4 is 2480 x 3508 in 1/300 inch; the mock's glass is Letter wide (2550), so the width is A4's.
+    expect({ width: metadata.width, height: metadata.height, format: metadata.format, channels: metadata.channels }).toEqual({ width: 1240, height: 1754, format: 'jpeg', channels: 3 })
     expect(nearestColourIndex(await meanColour(received[0]!.bytes))).toBe(0)
-    expect(mock.jobs).toEqual([expect.objectContaining({ inputSource: 'Platen', colorMode: 'RGB24', format: 'image/jpeg', resolution: 150, duplex: false })])
+    expect(mock.jobs).toEqual([
+      expect.objectContaining({ inputSource: 'Platen', colorMode: 'RGB24', format: 'image/jpeg', resolution: 150, duplex: false, region: { x: 0, y: 0, width: 2480, height: MOCK_MAX_HEIGHT_300THS } }),
+    ])
     const nextDocuments = mock.requests.filter((request) => request.path.endsWith('/NextDocument'))
     expect(nextDocuments).toHaveLength(2)
     expect(mock.requests.some((request) => request.method === 'DELETE')).toBe(false)
+  })
+
+  it('cuts the A4 region out of the glass: a mark on the glass beyond A4 is not on the page', async () => {
+    // The glass drawn at 60 dpi (1/5 of its 1/300 inch lengths): white, with a black strip from 2500/300 inch, past A4's 2480.
+    const glassPx = { width: MOCK_MAX_WIDTH_300THS / 5, height: Math.floor(MOCK_MAX_HEIGHT_300THS / 5) }
+    const mark = await sharp({ create: { width: glassPx.width - 500, height: glassPx.height, channels: 3, background: '#000000' } }).png().toBuffer()
+    const glass = await sharp({ create: { ...glassPx, channels: 3, background: '#ffffff' } })
+      .composite([{ input: mark, left: 500, top: 0 }])
+      .png()
+      .toBuffer()
+    const mock = await mockScanner({ platen: glass })
+    const [page] = await scanAll(new EsclScanner(mock.url, TEST_TIMINGS), settings({ dpi: 150, colorMode: 'gray' }))
+    expect((await sharp(page!.bytes).stats()).channels[0]!.min).toBeGreaterThan(200)
+  })
+
+  it('takes the whole width and length from the feeder', async () => {
+    const mock = await mockScanner({ feeder: [{ front: pages[0]! }] })
+    await scanAll(new EsclScanner(mock.url, TEST_TIMINGS), settings({ source: 'feeder', dpi: 75 }))
+    expect(mock.jobs[0]!.region).toEqual({ x: 0, y: 0, width: MOCK_MAX_WIDTH_300THS, height: MOCK_MAX_HEIGHT_300THS })
   })
 
   it('takes the nearest resolution at or above the one asked for, and grey for black-and-white', async () => {

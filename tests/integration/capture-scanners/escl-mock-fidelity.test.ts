@@ -81,6 +81,17 @@ describe("Debian's eSCL client (sane-airscan) scans from the mock scanner", () =
     expect(green!).toBeGreaterThan(red! + 100)
   })
 
+  it('takes the region airscan asks for (-l -t -x -y in mm) and cuts it out of the glass', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'motcua-airscan-')), 'page.png')
+    const result = await scanimage(['-d', 'airscan:e0:Mock', '--format=png', '--resolution', '75', '--mode', 'Color', '-l', '10', '-t', '20', '-x', '100', '-y', '150', '-o', out])
+    expect(result.code, result.stderr).toBe(0)
+    const job = mock.jobs.at(-1)!
+    const in300ths = (mm: number): number => (mm / 25.4) * 300
+    for (const [length, mm] of [[job.region.x, 10], [job.region.y, 20], [job.region.width, 100], [job.region.height, 150]] as const) expect(Math.abs(length - in300ths(mm))).toBeLessThanOrEqual(1)
+    const metadata = await sharp(out).metadata()
+    expect({ width: metadata.width, height: metadata.height }).toEqual({ width: job.widthPx, height: job.heightPx })
+  })
+
   it('scans both sides of two sheets from the feeder in grey: four pages, then the feeder is empty', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'motcua-airscan-'))
     const result = await scanimage(['-d', 'airscan:e0:Mock', '--format=png', '--resolution', '75', '--mode', 'Gray', '--source', 'ADF Duplex', `--batch=${join(dir, 'p%d.png')}`])

@@ -67,6 +67,17 @@ describe('SANE scanners through scanimage (test backend)', () => {
     expect({ format: metadata.format, width: metadata.width, height: metadata.height, channels: metadata.channels }).toEqual({ format: 'png', width: pixelsFor200mm(100), height: pixelsFor200mm(100), channels: 3 })
   })
 
+  it('asks for an A4 region (-x 210 -y 297 mm) on a glass larger than A4, and the whole area from the feeder', async () => {
+    const large = saneWith(TEST_CONF.replace('geometry_max 200.0', 'geometry_max 400.0'))
+    const glass = await scanAll(new SaneScanner('test:0', large), settings({ dpi: 75 }))
+    expect(glass.error).toBeUndefined()
+    const a4 = await sharp(glass.pages[0]!.bytes).metadata()
+    expect({ width: a4.width, height: a4.height }).toEqual({ width: Math.floor((210 / 25.4) * 75), height: Math.floor((297 / 25.4) * 75) })
+    const feeder = await scanAll(new SaneScanner('test:0', large), settings({ source: 'feeder', dpi: 75 }), (_page, controller) => controller.abort())
+    const sheet = await sharp(feeder.pages[0]!.bytes).metadata()
+    expect({ width: sheet.width, height: sheet.height }).toEqual({ width: Math.floor((400 / 25.4) * 75), height: Math.floor((400 / 25.4) * 75) })
+  })
+
   it('scans the feeder until it runs empty, in grey for black-and-white', async () => {
     const { pages, error } = await scanAll(new SaneScanner('test:0', sane), settings({ source: 'feeder', colorMode: 'bw', dpi: 75 }))
     expect(error).toBeUndefined()

@@ -1,6 +1,7 @@
 import 'fake-indexeddb/auto'
+import Dexie from 'dexie'
 import { describe, expect, it } from 'vitest'
-import { emptyBoard, keepBlankPage, movePage, pagesToArchive, readBoard, removePage, saveBoard, saveCapturedPage, type BoardPage, type CaptureBoard } from '../../../src/renderer/src/capture/capture-boards'
+import { emptyBoard, keepBlankPage, markDrawing, movePage, pagesToArchive, paperDpi, readBoard, removePage, saveBoard, saveCapturedPage, type BoardPage, type CaptureBoard } from '../../../src/renderer/src/capture/capture-boards'
 import { kindOfFile } from '../../../src/shared/capture/file-kinds'
 import { getBlob, putBlob } from '../../../src/renderer/src/data/blobs'
 import { MotcuaDatabase, SCHEMA_VERSIONS } from '../../../src/renderer/src/data/db'
@@ -29,10 +30,19 @@ const shas = (board: CaptureBoard, paperId = 'paper-1'): string[] => board.paper
 const NONE: ReadonlySet<string> = new Set()
 
 describe('the capture board (pure)', () => {
-  const board: CaptureBoard = { ...emptyBoard('dossier', 2), papers: [{ paperId: 'paper-1', pages: [1, 2, 3].map((n) => boardPage(n)) }, { paperId: 'paper-2', pages: [boardPage(4, true)] }] }
+  const board: CaptureBoard = { ...emptyBoard('dossier', 2), papers: [{ paperId: 'paper-1', drawing: false, pages: [1, 2, 3].map((n) => boardPage(n)) }, { paperId: 'paper-2', drawing: false, pages: [boardPage(4, true)] }] }
 
   it('starts in colour with one empty list per paper', () => {
     expect(emptyBoard('dossier', 3)).toMatchObject({ mode: 'color', papers: [{ paperId: 'paper-1', pages: [] }, { paperId: 'paper-2', pages: [] }, { paperId: 'paper-3', pages: [] }] })
+  })
+
+  it('digitizes every paper at 200 dpi until the clerk marks it a map or drawing (300 dpi), one paper at a time', () => {
+    expect(board.papers.map((paper) => paperDpi(board, paper.paperId))).toEqual([200, 200])
+    const drawing = markDrawing(board, 'paper-2', true)
+    expect([paperDpi(drawing, 'paper-1'), paperDpi(drawing, 'paper-2')]).toEqual([200, 300])
+    // Its pages stay as they were captured; only what comes next is at 300 dpi.
+    expect(drawing.papers[1]!.pages).toEqual(board.papers[1]!.pages)
+    expect(paperDpi(markDrawing(drawing, 'paper-2', false), 'paper-2')).toBe(200)
   })
 
   it('reorders within a paper, and ignores moves out of range', () => {
@@ -57,9 +67,32 @@ describe('the capture board (pure)', () => {
 })
 
 describe('captured pages in IndexedDB', () => {
-  it('adds schema version 2 (blobs, capture boards) after version 1, unchanged', () => {
-    expect(SCHEMA_VERSIONS.map((version) => version.version)).toEqual([1, 2])
+  it('adds schema versions 2 (blobs, capture boards) and 3 (maps and drawings) after version 1, unchanged', () => {
+    expect(SCHEMA_VERSIONS.map((version) => version.version)).toEqual([1, 2, 3])
     expect(SCHEMA_VERSIONS[0]!.stores).toEqual({ events: '[deviceId+seq], hlc, type', meta: 'key' })
+    expect(SCHEMA_VERSIONS[1]!.stores).toEqual({ blobs: 'sha256', captureBoards: 'dossierId' })
+  })
+
+  it('keeps a paper marked as a drawing across a reload', async () => {
+    const db = freshDb()
+    await saveBoard(db, markDrawing(emptyBoard('dossier-1', 2), 'paper-2', true), NONE)
+    db.close()
+    const reopened = new MotcuaDatabase(db.name)
+    expect(paperDpi((await readBoard(reopened, 'dossier-1'))!, 'paper-2')).toBe(300)
+  })
+
+  it('upgrades a board saved before version 3: its papers are text (200 dpi), its pages untouched', async () => {
+    const name = `motcua-capture-test-${++databases}`
+    const before = new Dexie(name)
+    for (const { version, stores } of SCHEMA_VERSIONS.filter((schema) => schema.version <= 2)) before.version(version).stores(stores)
+    const oldPaper = { paperId: 'paper-1', pages: [boardPage(1)] }
+    await before.table('captureBoards').put({ dossierId: 'dossier-1', mode: 'gray', papers: [oldPaper, { paperId: 'paper-2', pages: [] }], updatedAt: 5 })
+    before.close()
+
+    const db = new MotcuaDatabase(name)
+    const upgraded = (await readBoard(db, 'dossier-1'))!
+    expect(upgraded).toEqual({ dossierId: 'dossier-1', mode: 'gray', papers: [{ ...oldPaper, drawing: false }, { paperId: 'paper-2', drawing: false, pages: [] }], updatedAt: 5 })
+    expect(paperDpi(upgraded, 'paper-1')).toBe(200)
   })
 
   it('stores a blob once by its content address, keeping the first copy', async () => {

@@ -1,5 +1,4 @@
 import { useEffect, useRef, useState } from 'react'
-import { quadSize } from '../../../shared/capture/geometry'
 import type { Quad } from '../../../shared/capture/types'
 import { useI18n } from '../i18n/i18n'
 import { Banner } from '../ui/Banner'
@@ -14,8 +13,6 @@ export interface CameraShot {
   readonly image: Blob
   /** The live outline at the moment of the shot, in the still's pixels. */
   readonly corners: Quad | undefined
-  /** The page's long side in the still (the whole still's without an outline), for the archival resolution. */
-  readonly longSidePx: number
 }
 
 /**
@@ -54,8 +51,7 @@ export function CameraCapture({ busy, onShot }: { busy: boolean; onShot: (shot: 
     try {
       const outline = latest.current
       const image = await current.still()
-      const size = outline?.corners ? quadSize(outline.corners) : { width: outline?.videoWidth ?? 0, height: outline?.videoHeight ?? 0 }
-      await onShotRef.current({ image, corners: outline?.corners, longSidePx: Math.max(size.width, size.height) })
+      await onShotRef.current({ image, corners: outline?.corners })
     } catch (error) {
       // The camera went away or refused the still; onShot reports its own failures on the board.
       console.error(`The camera did not take the picture: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`)

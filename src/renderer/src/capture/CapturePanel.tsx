@@ -1,7 +1,6 @@
 import { useState } from 'react'
 import { kindOfFile, SNIFF_BYTES } from '../../../shared/capture/file-kinds'
-import { archivalDpi } from '../../../shared/capture/geometry'
-import type { PageSource, Quad } from '../../../shared/capture/types'
+import type { CaptureMode, PageSource, Quad } from '../../../shared/capture/types'
 import { MAX_IMAGE_BYTES, MAX_PDF_BYTES } from '../../../shared/contract/capture-schemas'
 import { useApp } from '../app/app-context'
 import { base64OfBytes } from '../data/base64'
@@ -12,11 +11,10 @@ import { describeCaptureError } from './describe-capture-error'
 import { ScannerCapture } from './ScannerCapture'
 import { useScanSession } from './use-scan-session'
 
-/** An image on its way to the pipeline, from the camera, a document scanner or a file. */
+/** An image on its way to the pipeline, from the camera, a document scanner or a file; the board adds its paper's dpi and mode. */
 export interface PageImage {
   readonly imageBase64: string
   readonly source: PageSource
-  readonly dpi: 200 | 300
   readonly corners?: Quad
 }
 
@@ -26,9 +24,26 @@ type Tab = 'camera' | 'scanner' | 'files'
  * Where a paper's pages come from: the camera (live outline, auto-capture), a document scanner
  * (its feeder's pages one by one) or image and PDF files. Each image goes to `onImage`, one at a time.
  * A PDF's pages are rendered in main and come as a scan job's do, so they are scanned pages here too.
- * `onePage`: a page captured again in place, which takes exactly one image.
+ * `onePage`: a page captured again in place, which takes exactly one image. Scanners are asked for, and PDFs
+ * rendered at, the paper's `dpi` and the board's `mode`, so no more bytes travel than the page will keep.
  */
-export function CapturePanel({ paperName, busy, onePage, onImage, onClose }: { paperName: string; busy: boolean; onePage: boolean; onImage: (image: PageImage) => Promise<void>; onClose: () => void }) {
+export function CapturePanel({
+  paperName,
+  dpi,
+  mode,
+  busy,
+  onePage,
+  onImage,
+  onClose,
+}: {
+  paperName: string
+  dpi: 200 | 300
+  mode: CaptureMode
+  busy: boolean
+  onePage: boolean
+  onImage: (image: PageImage) => Promise<void>
+  onClose: () => void
+}) {
   const { api } = useApp()
   const { t } = useI18n()
   const [tab, setTab] = useState<Tab>('camera')
@@ -46,11 +61,11 @@ export function CapturePanel({ paperName, busy, onePage, onImage, onClose }: { p
       if (kind === 'other') return setFileProblem(t('capture.notAnImage', { name: file.name }))
       const base64 = base64OfBytes(new Uint8Array(await file.arrayBuffer()))
       if (kind !== 'pdf') {
-        await onImage({ imageBase64: base64, source: 'auto', dpi: 300 })
+        await onImage({ imageBase64: base64, source: 'auto' })
         continue
       }
       try {
-        await pdfImport.start(() => api.importPdfPages({ pdfBase64: base64, dpi: 300 }))
+        await pdfImport.start(() => api.importPdfPages({ pdfBase64: base64, dpi }))
       } catch (error) {
         return setFileProblem(describeCaptureError(error, t))
       }
@@ -75,12 +90,10 @@ export function CapturePanel({ paperName, busy, onePage, onImage, onClose }: { p
       {tab === 'camera' && (
         <CameraCapture
           busy={busy}
-          onShot={async (shot) =>
-            onImage({ imageBase64: base64OfBytes(new Uint8Array(await shot.image.arrayBuffer())), source: 'photo', dpi: archivalDpi(shot.longSidePx), ...(shot.corners && { corners: shot.corners }) })
-          }
+          onShot={async (shot) => onImage({ imageBase64: base64OfBytes(new Uint8Array(await shot.image.arrayBuffer())), source: 'photo', ...(shot.corners && { corners: shot.corners }) })}
         />
       )}
-      {tab === 'scanner' && <ScannerCapture onImage={onImage} onePage={onePage} />}
+      {tab === 'scanner' && <ScannerCapture dpi={dpi} mode={mode} onImage={onImage} onePage={onePage} />}
       {tab === 'files' && (
         <label>
           {t('capture.importFiles')}

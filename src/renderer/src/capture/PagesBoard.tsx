@@ -11,7 +11,7 @@ import { formatBytes } from '../data/storage'
 import { useI18n } from '../i18n/i18n'
 import { Banner } from '../ui/Banner'
 import { describeError } from '../ui/error-message'
-import { emptyBoard, keepBlankPage, movePage, pagesToArchive, readBoard, removePage, saveBoard, saveCapturedPage, type BoardPage, type CaptureBoard } from './capture-boards'
+import { emptyBoard, keepBlankPage, markDrawing, movePage, pagesToArchive, paperDpi, readBoard, removePage, saveBoard, saveCapturedPage, type BoardPage, type CaptureBoard } from './capture-boards'
 import { MissingPageError } from './capture-errors'
 import { describeCaptureError } from './describe-capture-error'
 import { CapturePanel, type PageImage } from './CapturePanel'
@@ -23,10 +23,11 @@ const MODES: readonly CaptureMode[] = ['color', 'gray', 'bw']
 const RETAKE_WARNINGS = new Set(['blurry', 'glare', 'tooDark'])
 
 /**
- * The dossier's papers as the clerk digitizes them: for each paper, "Chụp/Quét" and its pages as
- * thumbnails (reorder by dragging or with the buttons, rotate, delete, capture again in place; a
- * blank page is left out unless kept), the colour mode, and "Hoàn tất số hoá", which builds the
- * signed PDF. Everything is in IndexedDB as it happens, so a reload loses nothing.
+ * The dossier's papers as the clerk digitizes them: for each paper, "Chụp/Quét", whether it is a map
+ * or drawing (300 dpi, else 200), and its pages as thumbnails (reorder by dragging or with the
+ * buttons, rotate, delete, capture again in place; a blank page is left out unless kept), the colour
+ * mode, and "Hoàn tất số hoá", which builds the signed PDF. Everything is in IndexedDB as it
+ * happens, so a reload loses nothing.
  */
 export function PagesBoard({ dossier, digitizerName }: { dossier: Dossier; digitizerName: string | undefined }) {
   const { api, store } = useApp()
@@ -62,7 +63,7 @@ export function PagesBoard({ dossier, digitizerName }: { dossier: Dossier; digit
     const { paperId, replacing } = capturing
     setMessage(undefined)
     await change(async (current) => {
-      const output = await api.processCapturedPage({ ...image, mode: current.mode })
+      const output = await api.processCapturedPage({ ...image, mode: current.mode, dpi: paperDpi(current, paperId) })
       thumbnails.remember(output.page.sha256, output.thumbnailBase64)
       const saved = await saveCapturedPage(db, current, paperId, output, replacing, referenced)
       if (output.page.quality.warnings.some((warning) => RETAKE_WARNINGS.has(warning))) setMessage({ tone: 'info', text: t('capture.retakePrompt') })
@@ -99,6 +100,8 @@ export function PagesBoard({ dossier, digitizerName }: { dossier: Dossier; digit
 
   const archivable = pagesToArchive(board).reduce((count, paper) => count + paper.pages.length, 0)
   const capturingPaper = capturing && dossier.papers[board.papers.findIndex((paper) => paper.paperId === capturing.paperId)]
+  // An open panel scans and renders at the board's mode and dpi: changed mid-job, pages would be processed at settings they were not scanned at.
+  const settingsLocked = busy || capturing !== undefined
 
   return (
     <section className="pages-board" aria-label={t('capture.title', { code: dossier.code })}>
@@ -108,7 +111,7 @@ export function PagesBoard({ dossier, digitizerName }: { dossier: Dossier; digit
         <legend>{t('capture.mode')}</legend>
         {MODES.map((mode) => (
           <label key={mode} className="checkbox">
-            <input type="radio" name={`mode-${dossier.dossierId}`} checked={board.mode === mode} disabled={busy} onChange={() => void edit((current) => ({ ...current, mode }))} />
+            <input type="radio" name={`mode-${dossier.dossierId}`} checked={board.mode === mode} disabled={settingsLocked} onChange={() => void edit((current) => ({ ...current, mode }))} />
             {t(`capture.mode.${mode}`)}
           </label>
         ))}
@@ -117,7 +120,8 @@ export function PagesBoard({ dossier, digitizerName }: { dossier: Dossier; digit
       <ol className="board-papers">
         {dossier.papers.map((paper, paperIndex) => {
           const paperId = paperIdAt(paperIndex)
-          const pages = board.papers.find((candidate) => candidate.paperId === paperId)?.pages ?? []
+          const boardPaper = board.papers.find((candidate) => candidate.paperId === paperId)
+          const pages = boardPaper?.pages ?? []
           return (
             <li key={paperId} className="board-paper" data-testid={`paper-${paperIndex + 1}`}>
               <div className="board-paper-head">
@@ -125,6 +129,19 @@ export function PagesBoard({ dossier, digitizerName }: { dossier: Dossier; digit
                 <button type="button" className="small-button" disabled={busy} onClick={() => setCapturing({ paperId })}>
                   {t('capture.captureOrScan')}
                 </button>
+                <label className="checkbox">
+                  <input
+                    type="checkbox"
+                    aria-label={`${t('capture.drawing')}: ${paper.name}`}
+                    checked={boardPaper?.drawing ?? false}
+                    disabled={settingsLocked}
+                    onChange={(event) => {
+                      const drawing = event.target.checked
+                      void edit((current) => markDrawing(current, paperId, drawing))
+                    }}
+                  />
+                  {t('capture.drawing')}
+                </label>
               </div>
               {pages.length === 0 && <p className="hint">{t('capture.noPages')}</p>}
               <ol className="board-pages">
@@ -185,7 +202,9 @@ export function PagesBoard({ dossier, digitizerName }: { dossier: Dossier; digit
           )
         })}
       </ol>
-      {capturing && capturingPaper && <CapturePanel paperName={capturingPaper.name} busy={busy} onePage={capturing.replacing !== undefined} onImage={capture} onClose={() => setCapturing(undefined)} />}
+      {capturing && capturingPaper && (
+        <CapturePanel paperName={capturingPaper.name} dpi={paperDpi(board, capturing.paperId)} mode={board.mode} busy={busy} onePage={capturing.replacing !== undefined} onImage={capture} onClose={() => setCapturing(undefined)} />
+      )}
       {progress && (
         <p role="status" data-testid="digitize-progress">
           {t(`capture.progress.${progress.stage}`, { done: progress.done, total: progress.total })}

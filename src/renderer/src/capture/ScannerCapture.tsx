@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react'
+import type { CaptureMode } from '../../../shared/capture/types'
 import type { DocumentScanner, ScanSource } from '../../../shared/contract/document-scanner-schemas'
 import { useApp } from '../app/app-context'
 import { useI18n } from '../i18n/i18n'
@@ -10,9 +11,10 @@ import { useScanSession } from './use-scan-session'
 /**
  * A document scanner (eSCL on the network, SANE on Linux): the feeder's or the glass's pages come
  * one by one as events and go through the pipeline in order, with "page N of M" as they arrive.
- * `onePage`: a page scanned again in place, so a job stops after its first page.
+ * `onePage`: a page scanned again in place, so a job stops after its first page. The scanner is asked for the
+ * paper's `dpi` and the board's `mode` (main asks grey for black-and-white): a grey page is a third of a colour one.
  */
-export function ScannerCapture({ onImage, onePage }: { onImage: (image: PageImage) => Promise<void>; onePage: boolean }) {
+export function ScannerCapture({ dpi, mode, onImage, onePage }: { dpi: 200 | 300; mode: CaptureMode; onImage: (image: PageImage) => Promise<void>; onePage: boolean }) {
   const { api } = useApp()
   const { t } = useI18n()
   const [scanners, setScanners] = useState<DocumentScanner[]>()
@@ -35,7 +37,7 @@ export function ScannerCapture({ onImage, onePage }: { onImage: (image: PageImag
     if (!scannerId) return
     setProblem(undefined)
     try {
-      await scanSession.start(() => api.scanDocuments({ scannerId, source, colorMode: 'color', dpi: 300 }))
+      await scanSession.start(() => api.scanDocuments({ scannerId, source, colorMode: mode, dpi }))
     } catch (error) {
       setProblem(describeError(error, t))
     }

@@ -16,7 +16,7 @@ export interface ScanSessionControls {
 
 /**
  * A ScanSession for as long as the panel is open, whatever starts its jobs (a scanner, an imported PDF): each page
- * goes to `onImage` as a scanned page, already flat, at the archival dpi nearest its own.
+ * goes to `onImage` as a scanned page, already flat; the board processes it at its paper's dpi.
  */
 export function useScanSession(onImage: (image: PageImage) => Promise<void>, onePage: boolean): ScanSessionControls {
   const { api } = useApp()
@@ -26,7 +26,7 @@ export function useScanSession(onImage: (image: PageImage) => Promise<void>, one
   onImageRef.current = onImage
 
   useEffect(() => {
-    const created = new ScanSession(api, { onPage: (page) => onImageRef.current({ imageBase64: page.imageBase64, source: 'scan', dpi: page.dpi >= 300 ? 300 : 200 }), onChange: setJob }, onePage)
+    const created = new ScanSession(api, { onPage: (page) => onImageRef.current({ imageBase64: page.imageBase64, source: 'scan' }), onChange: setJob }, onePage)
     session.current = created
     return () => created.close()
   }, [api, onePage])

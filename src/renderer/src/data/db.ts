@@ -47,4 +47,17 @@ export const SCHEMA_VERSIONS: readonly SchemaVersion[] = [
     // Digitized papers: sealed files by content address, and each dossier's capture board. Nothing to migrate.
     stores: { blobs: 'sha256', captureBoards: 'dossierId' },
   },
+  {
+    version: 3,
+    // Each board paper says whether it is a map or drawing (300 dpi); boards saved before were all text (200 dpi).
+    stores: {},
+    upgrade: (transaction) =>
+      transaction
+        .table('captureBoards')
+        .toCollection()
+        .modify((board: { papers: { drawing?: boolean }[] }) => {
+          for (const paper of board.papers) paper.drawing ??= false
+        })
+        .then(() => undefined),
+  },
 ]

@@ -1,3 +1,4 @@
+import { A4_INCHES } from '../../../../shared/capture/geometry'
 import type { DocumentScannerCapabilities, ScanSource } from '../../../../shared/contract/document-scanner-schemas'
 import { DocumentScanError } from './scanner-errors'
 import { chooseResolution, resolutionsInRange, scannerColorMode, type ScanSettings } from './scan-source'
@@ -182,10 +183,13 @@ export interface EsclJobRequest {
   readonly format: EsclImageFormat
   readonly documentFormatExt: boolean
   readonly resolution: number
-  /** The whole scan area, in 1/300 inch. */
+  /** The scan region from the top-left corner, in 1/300 inch: A4 on the glass, the whole width and length from the feeder. */
   readonly width: number
   readonly height: number
 }
+
+/** A4 in 1/300 inch, portrait, as papers lie on the glass against its corner. */
+const A4_300THS = { width: Math.round(A4_INCHES.short * 300), height: Math.round(A4_INCHES.long * 300) } as const
 
 /** Turns the clerk's settings into an eSCL job for this scanner, or says why it cannot. */
 export function planEsclJob(capabilities: EsclCapabilities, settings: ScanSettings): EsclJobRequest {
@@ -204,8 +208,9 @@ export function planEsclJob(capabilities: EsclCapabilities, settings: ScanSettin
     format,
     documentFormatExt: caps.documentFormatExt,
     resolution: chooseResolution(caps.resolutions, settings.dpi),
-    width: caps.maxWidth,
-    height: caps.maxHeight,
+    // The glass is larger than A4: the whole bed would give a white-lid scan a margin of lid the page cannot tell from paper.
+    width: settings.source === 'platen' ? Math.min(A4_300THS.width, caps.maxWidth) : caps.maxWidth,
+    height: settings.source === 'platen' ? Math.min(A4_300THS.height, caps.maxHeight) : caps.maxHeight,
   }
 }
 

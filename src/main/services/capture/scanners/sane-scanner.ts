@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process'
 import { mkdtemp, readFile, rm, unlink } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { basename, dirname, join, resolve as resolvePath } from 'node:path'
+import { A4_MM } from '../../../../shared/capture/geometry'
 import type { CaptureMode } from '../../../../shared/capture/types'
 import type { DocumentScannerCapabilities, ScanSource } from '../../../../shared/contract/document-scanner-schemas'
 import { DocumentScanError } from './scanner-errors'
@@ -179,6 +180,10 @@ export class SaneScanner implements DocumentScanSource {
     const mode = saneModeNames(options.modes)[scannerColorMode(settings.colorMode)]
     if (source === undefined || mode === undefined) throw new DocumentScanError('unsupportedSettings', `SANE device ${this.device} cannot scan ${settings.source}${settings.duplex ? ' duplex' : ''} in ${settings.colorMode}`)
     const dpi = chooseResolution(options.resolutions, settings.dpi)
+    // On the glass an A4 region from the corner (as eSCL, see planEsclJob); the feeder's sheets take its whole width and length.
+    const onGlass = settings.source === 'platen'
+    const width = onGlass && options.maxWidthMm !== undefined ? Math.min(A4_MM.short, options.maxWidthMm) : options.maxWidthMm
+    const height = onGlass && options.maxHeightMm !== undefined ? Math.min(A4_MM.long, options.maxHeightMm) : options.maxHeightMm
     throwIfCancelled(signal)
     const folder = resolvePath(await mkdtemp(join(tmpdir(), 'motcua-scan-')))
     try {
@@ -186,9 +191,9 @@ export class SaneScanner implements DocumentScanSource {
         ...['--device-name', this.device, '--format=png', `--batch=${join(folder, 'p%d.png')}`, '--batch-print'],
         ...['--mode', mode, '--resolution', String(dpi)],
         ...(source === '' ? [] : ['--source', source]),
-        ...(options.maxWidthMm === undefined ? [] : ['-x', String(options.maxWidthMm)]),
-        ...(options.maxHeightMm === undefined ? [] : ['-y', String(options.maxHeightMm)]),
-        ...(settings.source === 'platen' ? ['--batch-count=1'] : []),
+        ...(width === undefined ? [] : ['-x', String(width)]),
+        ...(height === undefined ? [] : ['-y', String(height)]),
+        ...(onGlass ? ['--batch-count=1'] : []),
       ], dpi, onPage, signal)
     } finally {
       await rm(folder, { recursive: true, force: true })
