@@ -9,6 +9,7 @@ import type { KeyFile } from '../main/services/receipt/receipt-desk'
 import { defaultDataDir } from '../main/services/platform/paths'
 import { startWebHost } from '../host/web-host'
 import { registerCalendarCommands } from './commands/calendar'
+import { runUntilStopped } from './until-stopped'
 import { registerCityCommands } from './commands/city'
 import { registerDigitizeCommands } from './commands/digitize'
 import { registerIdCardCommands } from './commands/idcard'
@@ -180,11 +181,7 @@ function buildProgram(): Command {
           '',
         ].join('\n'),
       )
-      await new Promise<void>((resolve) => {
-        const stop = (): void => void Promise.all([host.close(), services.close()]).then(() => resolve())
-        process.once('SIGINT', stop)
-        process.once('SIGTERM', stop)
-      })
+      await runUntilStopped(() => Promise.all([host.close(), services.close()]), log)
     })
   registerCalendarCommands(program)
   registerCityCommands(program, log)

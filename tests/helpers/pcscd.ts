@@ -93,7 +93,10 @@ export async function startPcscd(): Promise<PrivatePcscd> {
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve))
         child.kill('SIGTERM')
+        // pcscd waits for its readers' threads; one stuck on a virtual reader whose card went away must not hang the suite.
+        const kill = setTimeout(() => child.kill('SIGKILL'), 10_000)
         await exited
+        clearTimeout(kill)
       }
       rmSync(dir, { recursive: true, force: true })
     },

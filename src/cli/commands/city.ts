@@ -4,6 +4,7 @@ import { SYNC_PROVISIONING_PREFIX, SyncProvisioningSchema } from '../../shared/s
 import { loadEnrollmentCodes } from '../../relay/server/enrollment'
 import { loadServerIdentity } from '../../relay/server/server-key'
 import { startRelayServer } from '../../relay/server'
+import { runUntilStopped } from '../until-stopped'
 
 const DEFAULT_CITY_PORT = 8787
 /** Read when --database-url is not given, so a password need not appear in the process list. */
@@ -25,11 +26,7 @@ export function registerCityCommands(program: Command, log: (line: string) => vo
       const databaseUrl = options.databaseUrl ?? process.env[DATABASE_URL_ENV]
       const server = await startRelayServer({ role: 'city', dataDir: options.data, databaseUrl, host: options.host, port: options.port, log })
       process.stdout.write(`Máy chủ đồng bộ đang chạy (sync server listening): ${server.url} (${server.storage.engine})\n`)
-      await new Promise<void>((resolve) => {
-        const stop = (): void => void server.close().then(resolve)
-        process.once('SIGINT', stop)
-        process.once('SIGTERM', stop)
-      })
+      await runUntilStopped(() => server.close(), log)
       process.stdout.write('Đã dừng (stopped).\n')
     })
 

@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander'
 import { MotcuaError } from '../../shared/contract/dispatch'
 import { ScannerConfigSchema, type ScannerConfig } from '../../shared/contract/schemas'
 import { SerialScannerWatcher } from '../../main/services/scanners/serial-scanner'
+import { runUntilStopped } from '../until-stopped'
 
 /**
  * Adds `scanner listen`: watches for a handheld scanner in serial mode as the kiosk does (same port choice,
@@ -24,10 +25,6 @@ export function registerScannerCommands(program: Command, log: (line: string) =>
         log,
       })
       watcher.start()
-      await new Promise<void>((resolve) => {
-        const stop = (): void => void watcher.stop().then(resolve)
-        process.once('SIGINT', stop)
-        process.once('SIGTERM', stop)
-      })
+      await runUntilStopped(() => watcher.stop(), log)
     })
 }
