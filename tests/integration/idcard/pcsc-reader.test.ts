@@ -236,7 +236,9 @@ describe('motcua idcard', () => {
       rmSync(trustDir, { recursive: true, force: true })
     }
     expect(emulateOutput).toContain('Đã rút thẻ ảo.')
-  }, 60_000)
+    // Six CLI processes (each compiles the sources through tsx) and three whole reads at vpcd's ~50 ms per APDU:
+    // about 20 s alone, past 60 s with the rest of the suite on two cores.
+  }, 180_000)
 
   it('read says in Vietnamese that pcscd is not running, and exits non-zero', async () => {
     const failure = await promisify(execFile)(process.execPath, [...motcua, 'read', '--qr', SAMPLE_QR, '--wait', '0.2'], {
