@@ -11,7 +11,8 @@ import { DossierCodeSchema } from '../../shared/domain/dossier/dossier-code'
 import type { KeyFile } from '../../main/services/receipt/receipt-desk'
 import type { ArchivalPage } from '../../main/services/capture/digitize'
 import type { ProcessedPage } from '../../main/services/capture/page-processor'
-import { looksLikePdf, openPdfPages } from '../../main/services/capture/pdf/rasterize-input'
+import { openPdfPages } from '../../main/services/capture/pdf/rasterize-input'
+import { kindOfFile } from '../../shared/capture/file-kinds'
 import { keyFileSigner } from '../../main/services/signing/signer'
 
 // The capture pipeline (opencv.js, sharp) and OCR load only when this command runs, so other commands start fast.
@@ -96,7 +97,7 @@ async function processInputs(inputs: readonly string[], options: DigitizeCliOpti
   const pages: PageInput[] = []
   for (const input of inputs) {
     const bytes = await readInput(input)
-    const isPdf = looksLikePdf(bytes)
+    const isPdf = kindOfFile(bytes) === 'pdf'
     // A PDF's pages are rendered one at a time, each processed before the next is drawn.
     const { count, images } = isPdf ? await openPdfPages(bytes, options.dpi, basename(input), MAX_PAGES_PER_PDF - pages.length).then((pdf) => ({ count: pdf.count, images: pdf.render() })) : { count: 1, images: [bytes] }
     // A rendered PDF page is already flat; a picture is whatever the user says it is.

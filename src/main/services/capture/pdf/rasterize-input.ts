@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { PDFDocument, PDFName, PDFNumber } from 'pdf-lib'
-import { kindOfFile, SNIFF_BYTES } from '../../../../shared/capture/file-kinds'
 import { MAX_INPUT_PIXELS } from '../../../../shared/capture/geometry'
 import { PdfInputError } from './errors'
 
@@ -20,10 +19,6 @@ const run = promisify(execFile)
 /** One page at 300 dpi renders in a few seconds; a page still rendering after this is a trap (or a broken file). */
 const PAGE_RENDER_TIMEOUT_MS = 60_000
 const POINTS_PER_INCH = 72
-
-export function looksLikePdf(bytes: Uint8Array): boolean {
-  return kindOfFile(bytes.subarray(0, SNIFF_BYTES)) === 'pdf'
-}
 
 export interface PdfPages {
   readonly count: number

@@ -1,4 +1,4 @@
-import { kindOfFile, SNIFF_BYTES } from '../../../../shared/capture/file-kinds'
+import { kindOfFile } from '../../../../shared/capture/file-kinds'
 import { MotcuaError } from '../../../../shared/contract/dispatch'
 import type { DocumentScannerCapabilities } from '../../../../shared/contract/document-scanner-schemas'
 import { httpExchange, type HttpReply } from './escl-http'
@@ -44,7 +44,7 @@ export function normalizeEsclAddress(typed: string): URL {
 
 /** A page as a scanner may send it: JPEG or PNG (the formats asked for), nothing else. */
 function pageMime(bytes: Uint8Array): ScannedPage['mime'] | undefined {
-  const kind = kindOfFile(bytes.subarray(0, SNIFF_BYTES))
+  const kind = kindOfFile(bytes)
   return kind === 'jpeg' ? 'image/jpeg' : kind === 'png' ? 'image/png' : undefined
 }
 

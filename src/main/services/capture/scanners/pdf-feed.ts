@@ -2,7 +2,8 @@ import { PDF_RENDERER_MISSING, type CaptureRefusal } from '../../../../shared/co
 import { MotcuaError } from '../../../../shared/contract/dispatch'
 import { MAX_PAGES_PER_SCAN_JOB } from '../../../../shared/contract/document-scanner-schemas'
 import { PdfInputError, type PdfInputErrorCode } from '../pdf/errors'
-import { looksLikePdf, openPdfPages, type PdfPages } from '../pdf/rasterize-input'
+import { kindOfFile } from '../../../../shared/capture/file-kinds'
+import { openPdfPages, type PdfPages } from '../pdf/rasterize-input'
 import type { PageFeed } from './scan-jobs'
 import { DocumentScanError } from './scanner-errors'
 
@@ -23,7 +24,7 @@ const REFUSALS: Record<PdfInputErrorCode, CaptureRefusal | typeof PDF_RENDERER_M
 export async function openPdfFeed(bytes: Uint8Array, dpi: number): Promise<{ pages: number; feed: PageFeed }> {
   let pdf: PdfPages
   try {
-    if (!looksLikePdf(bytes)) throw new PdfInputError('unreadablePdf', 'The imported file has no PDF header')
+    if (kindOfFile(bytes) !== 'pdf') throw new PdfInputError('unreadablePdf', 'The imported file has no PDF header')
     pdf = await openPdfPages(bytes, dpi, 'The imported PDF', MAX_PAGES_PER_SCAN_JOB)
   } catch (error) {
     if (!(error instanceof PdfInputError)) throw error
